@@ -1,0 +1,30 @@
+import type { Booking, Movie, Screen, Showtime, Theater } from './booking.ts';
+import type { SeatId } from './layout.ts';
+
+/**
+ * Durable bookings and the catalog. Always PostgreSQL (embedded PGlite or a server); the source of
+ * truth for confirmed bookings. UNIQUE (showtime_id, seat_id) on booked seats is G1's last line.
+ */
+export interface BookingRepository {
+  listMovies(): Promise<Movie[]>;
+  getMovie(id: string): Promise<Movie | null>;
+  listShowtimes(filter?: { movieId?: string }): Promise<Showtime[]>;
+  getShowtime(id: string): Promise<Showtime | null>;
+  saveMovie(movie: Movie): Promise<void>;
+  saveTheater(theater: Theater): Promise<void>;
+  saveScreen(screen: Screen): Promise<void>;
+  saveShowtime(showtime: Omit<Showtime, 'layout'>): Promise<void>;
+  /** True when the catalog has no movies yet (first start). */
+  isEmpty(): Promise<boolean>;
+
+  /**
+   * Writes a booking and its seats in one transaction. Idempotent by id: writing the same booking
+   * again returns the stored one. A seat already booked under another id fails with SEAT_UNAVAILABLE.
+   */
+  insertBooking(booking: Omit<Booking, 'createdAt'>): Promise<Booking>;
+  getBooking(id: string): Promise<Booking | null>;
+  bookingsOf(owner: string): Promise<Booking[]>;
+  bookedSeats(showtimeId: string): Promise<{ bookingId: string; owner: string; seats: SeatId[] }[]>;
+
+  close(): Promise<void>;
+}

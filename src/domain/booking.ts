@@ -1,0 +1,100 @@
+import type { SeatId, SeatKind, SeatLayout } from './layout.ts';
+
+export interface Movie {
+  id: string;
+  title: string;
+  durationMinutes: number;
+}
+
+export interface Theater {
+  id: string;
+  name: string;
+}
+
+export interface Screen {
+  id: string;
+  theaterId: string;
+  name: string;
+  layout: SeatLayout;
+}
+
+export interface Showtime {
+  id: string;
+  movieId: string;
+  screenId: string;
+  /** Epoch milliseconds. */
+  startsAt: number;
+  layout: SeatLayout;
+}
+
+/**
+ * A hold is a set of seats of one showtime kept for one owner until `expiresAt` (epoch ms, on the
+ * hold store's clock). `confirming` means a confirm passed the ownership and expiry check and the
+ * booking is being written; `booked` means the booking is durable.
+ */
+export interface Hold {
+  id: string;
+  showtimeId: string;
+  owner: string;
+  seats: SeatId[];
+  createdAt: number;
+  expiresAt: number;
+  state: 'held' | 'confirming' | 'booked';
+}
+
+/** A confirmed booking. Its id is the id of the hold it was confirmed from. */
+export interface Booking {
+  id: string;
+  showtimeId: string;
+  owner: string;
+  seats: SeatId[];
+  createdAt: number;
+}
+
+export type SeatStatus = 'available' | 'held' | 'booked';
+
+/** A seat that is not available, as a hold store sees it. */
+export interface TakenSeat {
+  seat: SeatId;
+  status: 'held' | 'booked';
+  holdId: string;
+  owner: string;
+  /** Epoch ms; null for booked seats. */
+  expiresAt: number | null;
+}
+
+export interface SeatChange {
+  seat: SeatId;
+  status: SeatStatus;
+  expiresAt?: number;
+  /** Internal: who holds it; the HTTP layer turns it into a "mine" flag and never shows it. */
+  owner?: string;
+  holdId?: string;
+}
+
+export type SeatChangeCause = 'hold' | 'extend' | 'release' | 'confirm' | 'expire' | 'restore';
+
+/** Emitted for every change of a showtime's seats; `version` grows by one per change, per showtime. */
+export interface SeatChangeEvent {
+  showtimeId: string;
+  version: number;
+  cause: SeatChangeCause;
+  changes: SeatChange[];
+}
+
+export interface SeatMapSeat {
+  id: SeatId;
+  row: string;
+  number: number;
+  kind: SeatKind;
+  status: SeatStatus | 'blocked';
+  holdId?: string;
+  owner?: string;
+  expiresAt?: number;
+}
+
+export interface SeatMap {
+  showtime: Showtime;
+  version: number;
+  seats: SeatMapSeat[];
+}
