@@ -25,6 +25,4 @@ export interface BookingRepository {
   getBooking(id: string): Promise<Booking | null>;
   bookingsOf(owner: string): Promise<Booking[]>;
   bookedSeats(showtimeId: string): Promise<{ bookingId: string; owner: string; seats: SeatId[] }[]>;
-
-  close(): Promise<void>;
 }

@@ -5,6 +5,7 @@
  */
 export type ErrorCode =
   | 'INVALID_INPUT'
+  | 'UNAUTHORIZED'
   | 'MOVIE_NOT_FOUND'
   | 'SHOWTIME_NOT_FOUND'
   | 'SEAT_NOT_FOUND'

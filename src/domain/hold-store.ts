@@ -72,5 +72,8 @@ export interface HoldStore {
     stalled: { showtimeId: string; holdId: string }[];
   }>;
 
+  /** Resolves when the store answers (for readiness checks). */
+  ping(): Promise<void>;
+
   close(): Promise<void>;
 }

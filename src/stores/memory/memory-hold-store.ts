@@ -192,6 +192,8 @@ export class MemoryHoldStore implements HoldStore {
     return { expired, stalled };
   }
 
+  async ping() {}
+
   async close() {
     this.showtimes.clear();
   }

@@ -1,0 +1,313 @@
+import { randomBytes } from 'node:crypto';
+import type { Booking, Hold, SeatChange, SeatChangeCause, SeatMap, Showtime } from '../domain/booking.ts';
+import type { BookingRepository } from '../domain/booking-repository.ts';
+import { BookingError, invalidInput, ShowtimeNotLoaded } from '../domain/errors.ts';
+import type { HoldStore } from '../domain/hold-store.ts';
+import { normalizeSeatIds, seatsOf, type Seat, type SeatId } from '../domain/layout.ts';
+import type { EventBus } from '../realtime/event-bus.ts';
+
+export interface BookingLimits {
+  /** Seats in one hold. */
+  maxSeatsPerHold: number;
+  /** Seats one owner may hold at once in one showtime. */
+  maxSeatsPerOwner: number;
+  /** Life of a hold when the caller does not ask for another. */
+  holdTtlMs: number;
+  /** A hold is never extended past createdAt + this. */
+  maxHoldLifeMs: number;
+  /** How long a confirm may take to write its booking before the sweeper looks into it. */
+  confirmGraceMs: number;
+}
+
+export const DEFAULT_LIMITS: BookingLimits = {
+  maxSeatsPerHold: 10,
+  maxSeatsPerOwner: 10,
+  holdTtlMs: 10 * 60_000,
+  maxHoldLifeMs: 30 * 60_000,
+  confirmGraceMs: 30_000,
+};
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+const silent: Logger = { info() {}, warn() {}, error() {} };
+
+export const SHOWTIME_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** A hold id names its showtime ("dune-1.Xk3..."), so a confirm needs nothing but the hold id. */
+const HOLD_ID_PATTERN = /^([a-z0-9][a-z0-9-]{0,63})\.([A-Za-z0-9_-]{6,64})$/;
+const MAX_OWNER_LENGTH = 200;
+
+interface CachedShowtime {
+  showtime: Showtime;
+  seats: Map<SeatId, Seat>;
+}
+
+/**
+ * The use cases of booking seats. Knows the ports only: a HoldStore for the hot state, a
+ * BookingRepository for the durable truth, an EventBus for every seat change it causes.
+ */
+export class BookingService {
+  private readonly showtimes = new Map<string, CachedShowtime>();
+  private readonly restoring = new Map<string, Promise<void>>();
+  private sweeping = false;
+
+  constructor(
+    private readonly deps: {
+      holds: HoldStore;
+      repository: BookingRepository;
+      events: EventBus;
+      limits?: BookingLimits;
+      log?: Logger;
+    },
+  ) {}
+
+  get limits(): BookingLimits {
+    return this.deps.limits ?? DEFAULT_LIMITS;
+  }
+
+  private get log(): Logger {
+    return this.deps.log ?? silent;
+  }
+
+  async showtime(showtimeId: string): Promise<Showtime> {
+    return (await this.cachedShowtime(showtimeId)).showtime;
+  }
+
+  /** Drops a cached showtime after its catalog entry changed. */
+  forgetShowtime(showtimeId: string): void {
+    this.showtimes.delete(showtimeId);
+  }
+
+  async holdSeats(req: { showtimeId: string; owner: string; seats: unknown; ttlMs?: number }): Promise<Hold> {
+    const { showtime, seats: index } = await this.cachedShowtime(req.showtimeId);
+    const owner = checkOwner(req.owner);
+    const seats = normalizeSeatIds(req.seats, index, showtime.id, this.limits.maxSeatsPerHold);
+    const ttlMs = req.ttlMs ?? this.limits.holdTtlMs;
+    if (!Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > this.limits.maxHoldLifeMs) {
+      throw invalidInput(`a hold lasts from 1 ms to ${this.limits.maxHoldLifeMs} ms`);
+    }
+    const holdId = `${showtime.id}.${randomBytes(12).toString('base64url')}`;
+    const { hold, version } = await this.whenLoaded(showtime.id, () =>
+      this.deps.holds.hold({ holdId, showtimeId: showtime.id, owner, seats, ttlMs, maxSeatsPerOwner: this.limits.maxSeatsPerOwner }),
+    );
+    this.publish(showtime.id, version, 'hold', heldChanges(hold));
+    return hold;
+  }
+
+  async extendHold(req: { holdId: string; owner: string; ttlMs?: number }): Promise<Hold> {
+    const showtimeId = showtimeOfHold(req.holdId);
+    const owner = checkOwner(req.owner);
+    const ttlMs = req.ttlMs ?? this.limits.holdTtlMs;
+    const { hold, version } = await this.whenLoaded(
+      showtimeId,
+      () => this.deps.holds.extend({ showtimeId, holdId: req.holdId, owner, ttlMs, maxLifeMs: this.limits.maxHoldLifeMs }),
+      req.holdId,
+    );
+    this.publish(showtimeId, version, 'extend', heldChanges(hold));
+    return hold;
+  }
+
+  /** Idempotent for the owner: releasing a hold that is already gone succeeds. */
+  async releaseHold(req: { holdId: string; owner: string }): Promise<void> {
+    const showtimeId = showtimeOfHold(req.holdId);
+    const owner = checkOwner(req.owner);
+    const released = await this.whenLoaded(showtimeId, () => this.deps.holds.release({ showtimeId, holdId: req.holdId, owner }), req.holdId);
+    if (released) this.publish(showtimeId, released.version, 'release', availableChanges(released.seats));
+  }
+
+  /**
+   * Turns a hold into a booking (G4). The hold store decides, at the moment of the confirm and on
+   * its own clock, that the hold is the caller's and alive, and pins it as `confirming`; only then is
+   * the booking written to the database, and only after that do the seats read as booked.
+   * Confirming the same hold again returns the same booking.
+   */
+  async confirmHold(req: { holdId: string; owner: string }): Promise<Booking> {
+    const showtimeId = showtimeOfHold(req.holdId);
+    const owner = checkOwner(req.owner);
+    const hold = await this.whenLoaded(
+      showtimeId,
+      () => this.deps.holds.beginConfirm({ showtimeId, holdId: req.holdId, owner, graceMs: this.limits.confirmGraceMs }),
+      req.holdId,
+    );
+    if (hold.state === 'booked') {
+      const existing = await this.deps.repository.getBooking(hold.id);
+      if (existing) return existing;
+    }
+    let booking: Booking;
+    try {
+      booking = await this.deps.repository.insertBooking({ id: hold.id, showtimeId, owner, seats: hold.seats });
+    } catch (e) {
+      if (e instanceof BookingError && e.code === 'SEAT_UNAVAILABLE') {
+        // The database has a booking the hold store did not know about (it lost its state):
+        // the database wins, and this hold gives its other seats back.
+        this.log.warn({ holdId: hold.id, seats: e.details.seats }, 'hold store disagreed with the database; restoring');
+        await this.restoreFromDatabase(showtimeId);
+        await this.abortConfirm(showtimeId, hold.id);
+      }
+      throw e;
+    }
+    await this.markBooked(booking);
+    return booking;
+  }
+
+  async seatMap(showtimeId: string): Promise<SeatMap> {
+    const { showtime } = await this.cachedShowtime(showtimeId);
+    const { version, seats } = await this.whenLoaded(showtimeId, () => this.deps.holds.seatStates(showtimeId));
+    const taken = new Map(seats.map((s) => [s.seat, s]));
+    return {
+      showtime,
+      version,
+      seats: seatsOf(showtime.layout).map((seat) => {
+        const state = taken.get(seat.id);
+        const base = { id: seat.id, row: seat.row, number: seat.number, kind: seat.kind };
+        if (seat.blocked) return { ...base, status: 'blocked' };
+        if (!state) return { ...base, status: 'available' };
+        return {
+          ...base,
+          status: state.status,
+          holdId: state.holdId,
+          owner: state.owner,
+          ...(state.expiresAt !== null && { expiresAt: state.expiresAt }),
+        };
+      }),
+    };
+  }
+
+  async holdsOf(showtimeId: string, owner: string): Promise<Hold[]> {
+    await this.cachedShowtime(showtimeId);
+    const who = checkOwner(owner);
+    return (await this.whenLoaded(showtimeId, () => this.deps.holds.holdsOf(showtimeId, who))).filter((h) => h.state !== 'booked');
+  }
+
+  bookingsOf(owner: string): Promise<Booking[]> {
+    return this.deps.repository.bookingsOf(checkOwner(owner));
+  }
+
+  /**
+   * One pass of the sweeper: announces expired holds, and settles confirms that stalled past their
+   * grace (the process died between the store and the database, or the database was slow): a hold
+   * whose booking is in the database becomes booked, any other gives its seats back.
+   */
+  async sweep(limit = 1_000): Promise<number> {
+    if (this.sweeping) return 0;
+    this.sweeping = true;
+    try {
+      const { expired, stalled } = await this.deps.holds.expireDue(limit);
+      for (const e of expired) this.publish(e.showtimeId, e.version, 'expire', availableChanges(e.seats));
+      for (const s of stalled) {
+        const booking = await this.deps.repository.getBooking(s.holdId);
+        if (booking) await this.markBooked(booking);
+        else await this.abortConfirm(s.showtimeId, s.holdId);
+      }
+      return expired.length + stalled.length;
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /** Sweeps every intervalMs until the returned function is called. */
+  startSweeper(intervalMs = 250): () => Promise<void> {
+    let running: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      running = this.sweep().catch((e: unknown) => this.log.error({ err: e }, 'sweep failed'));
+    }, intervalMs);
+    return async () => {
+      clearInterval(timer);
+      await running;
+    };
+  }
+
+  private async markBooked(booking: Booking): Promise<void> {
+    const { showtimeId } = booking;
+    const done = await this.whenLoaded(showtimeId, () => this.deps.holds.completeConfirm({ showtimeId, holdId: booking.id }));
+    if (done) {
+      this.publish(showtimeId, done.version, 'confirm', bookedChanges(done.seats));
+      return;
+    }
+    // The hold left `confirming` while the booking was being written (the sweeper gave up on it):
+    // the booking is durable, so its seats become booked whoever holds them now.
+    const restored = await this.deps.holds.restore(showtimeId, [{ bookingId: booking.id, owner: booking.owner, seats: booking.seats }]);
+    if (restored.seats.length > 0) this.publish(showtimeId, restored.version, 'confirm', bookedChanges(restored.seats));
+  }
+
+  private async abortConfirm(showtimeId: string, holdId: string): Promise<void> {
+    const freed = await this.deps.holds.abortConfirm({ showtimeId, holdId });
+    if (freed) this.publish(showtimeId, freed.version, 'release', availableChanges(freed.seats));
+  }
+
+  /**
+   * Runs a store step; if the store does not know the showtime (first use, or Redis lost its data),
+   * restores the booked seats from the database and runs the step again.
+   */
+  private async whenLoaded<T>(showtimeId: string, step: () => Promise<T>, holdId?: string): Promise<T> {
+    try {
+      return await step();
+    } catch (e) {
+      if (!(e instanceof ShowtimeNotLoaded)) throw e;
+    }
+    try {
+      await this.restoreFromDatabase(showtimeId);
+    } catch (e) {
+      if (holdId && e instanceof BookingError && e.code === 'SHOWTIME_NOT_FOUND') {
+        throw new BookingError('HOLD_NOT_FOUND', `hold ${holdId} does not exist`, { holdId });
+      }
+      throw e;
+    }
+    return step();
+  }
+
+  private restoreFromDatabase(showtimeId: string): Promise<void> {
+    let running = this.restoring.get(showtimeId);
+    if (!running) {
+      running = (async () => {
+        await this.cachedShowtime(showtimeId);
+        const bookings = await this.deps.repository.bookedSeats(showtimeId);
+        const restored = await this.deps.holds.restore(showtimeId, bookings);
+        this.log.info({ showtimeId, bookings: bookings.length }, 'restored booked seats into the hold store');
+        if (restored.seats.length > 0) this.publish(showtimeId, restored.version, 'restore', bookedChanges(restored.seats));
+      })().finally(() => this.restoring.delete(showtimeId));
+      this.restoring.set(showtimeId, running);
+    }
+    return running;
+  }
+
+  private async cachedShowtime(showtimeId: string): Promise<CachedShowtime> {
+    if (typeof showtimeId !== 'string' || !SHOWTIME_ID_PATTERN.test(showtimeId)) {
+      throw new BookingError('SHOWTIME_NOT_FOUND', `showtime ${JSON.stringify(showtimeId)} does not exist`, { showtimeId });
+    }
+    let cached = this.showtimes.get(showtimeId);
+    if (!cached) {
+      const showtime = await this.deps.repository.getShowtime(showtimeId);
+      if (!showtime) throw new BookingError('SHOWTIME_NOT_FOUND', `showtime ${showtimeId} does not exist`, { showtimeId });
+      cached = { showtime, seats: new Map(seatsOf(showtime.layout).map((s) => [s.id, s])) };
+      this.showtimes.set(showtimeId, cached);
+    }
+    return cached;
+  }
+
+  private publish(showtimeId: string, version: number, cause: SeatChangeCause, changes: SeatChange[]): void {
+    if (changes.length === 0) return;
+    this.deps.events.publish({ showtimeId, version, cause, changes });
+  }
+}
+
+export function showtimeOfHold(holdId: unknown): string {
+  const match = typeof holdId === 'string' ? HOLD_ID_PATTERN.exec(holdId) : null;
+  if (!match) throw new BookingError('HOLD_NOT_FOUND', `hold ${JSON.stringify(holdId)} does not exist`, { holdId });
+  return match[1]!;
+}
+
+function checkOwner(owner: unknown): string {
+  if (typeof owner !== 'string' || owner.length === 0 || owner.length > MAX_OWNER_LENGTH) {
+    throw invalidInput(`an owner is a non-empty string of at most ${MAX_OWNER_LENGTH} characters`);
+  }
+  return owner;
+}
+
+const heldChanges = (hold: Hold): SeatChange[] =>
+  hold.seats.map((seat) => ({ seat, status: 'held', expiresAt: hold.expiresAt, owner: hold.owner, holdId: hold.id }));
+const availableChanges = (seats: SeatId[]): SeatChange[] => seats.map((seat) => ({ seat, status: 'available' }));
+const bookedChanges = (seats: SeatId[]): SeatChange[] => seats.map((seat) => ({ seat, status: 'booked' }));

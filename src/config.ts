@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import { DEFAULT_LIMITS, type BookingLimits } from './booking/booking-service.ts';
+
+/** Everything the process reads from its environment, typed and checked in one place. */
+export interface Config {
+  port: number;
+  host: string;
+  holdStore: 'memory' | 'redis' | 'postgres';
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  databaseUrl: string | undefined;
+  databaseSchema: string | undefined;
+  dataDir: string;
+  demoCatalog: boolean;
+  limits: BookingLimits;
+  logLevel: string;
+  /** Signs guest tokens; every instance of one deployment needs the same one. */
+  tokenSecret: string | undefined;
+  firstClick: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const holdStore = env.HOLD_STORE ?? 'memory';
+  if (holdStore !== 'memory' && holdStore !== 'redis' && holdStore !== 'postgres') {
+    throw new ConfigError(`HOLD_STORE must be memory, redis or postgres, not ${JSON.stringify(holdStore)}`);
+  }
+  const redisUrl = env.REDIS_URL || (env.REDIS_ADDR ? `redis://${env.REDIS_ADDR}` : undefined);
+  if (holdStore === 'redis' && !redisUrl) throw new ConfigError('HOLD_STORE=redis needs REDIS_URL (or REDIS_ADDR)');
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const seconds = (name: string, fallbackMs: number) => integer(env, name, fallbackMs / 1000, 1) * 1000;
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    holdStore,
+    redisUrl,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'boxoffice:',
+    databaseUrl,
+    databaseSchema: env.DATABASE_SCHEMA || undefined,
+    dataDir: resolve(env.DATA_DIR || 'data'),
+    demoCatalog: boolean(env, 'DEMO_CATALOG', databaseUrl === undefined),
+    limits: {
+      holdTtlMs: seconds('HOLD_TTL', DEFAULT_LIMITS.holdTtlMs),
+      maxHoldLifeMs: seconds('MAX_HOLD_LIFE', DEFAULT_LIMITS.maxHoldLifeMs),
+      confirmGraceMs: seconds('CONFIRM_GRACE', DEFAULT_LIMITS.confirmGraceMs),
+      maxSeatsPerHold: integer(env, 'MAX_SEATS_PER_HOLD', DEFAULT_LIMITS.maxSeatsPerHold, 1, 100),
+      maxSeatsPerOwner: integer(env, 'MAX_SEATS_PER_OWNER', DEFAULT_LIMITS.maxSeatsPerOwner, 1, 1000),
+    },
+    logLevel: env.LOG_LEVEL || 'info',
+    tokenSecret: env.TOKEN_SECRET || undefined,
+    firstClick: boolean(env, 'FIRSTCLICK_COMPAT', true),
+  };
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, not ${JSON.stringify(env[name])}`);
+}

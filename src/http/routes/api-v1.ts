@@ -1,0 +1,199 @@
+import type {} from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import type { BookingService } from '../../booking/booking-service.ts';
+import type { BookingRepository } from '../../domain/booking-repository.ts';
+import { BookingError } from '../../domain/errors.ts';
+import { optionalOwner, requireOwner, type GuestTokens } from '../identity.ts';
+import {
+  bookingSchema,
+  errors,
+  holdSchema,
+  idParam,
+  seatMapSchema,
+  showtimeSchema,
+  toBookingView,
+  toHoldView,
+  toSeatMapView,
+  toShowtimeView,
+} from '../schemas.ts';
+
+const movieSchema = {
+  type: 'object',
+  required: ['id', 'title', 'durationMinutes'],
+  properties: { id: { type: 'string' }, title: { type: 'string' }, durationMinutes: { type: 'integer' } },
+} as const;
+const bearer = [{ bearer: [] }];
+
+/** The product's own API. Identity is a server-issued guest token; routes stay thin. */
+export async function apiV1Routes(
+  app: FastifyInstance,
+  opts: { service: BookingService; repository: BookingRepository; tokens: GuestTokens },
+): Promise<void> {
+  const { service, repository, tokens } = opts;
+
+  app.post(
+    '/guests',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'Get a guest token',
+        description: 'Send it back as `Authorization: Bearer <token>` to hold, confirm and see your own holds and bookings.',
+        response: { 201: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } },
+      },
+    },
+    async (_request, reply) => reply.status(201).send({ token: tokens.issue().token }),
+  );
+
+  app.get('/movies', { schema: { tags: ['catalog'], summary: 'List movies', response: { 200: { type: 'object', properties: { movies: { type: 'array', items: movieSchema } } } } } }, async () => ({
+    movies: await repository.listMovies(),
+  }));
+
+  app.get<{ Params: { movieId: string } }>(
+    '/movies/:movieId',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'A movie and its showtimes',
+        params: idParam('movieId', 'movie id'),
+        response: { 200: { type: 'object', properties: { movie: movieSchema, showtimes: { type: 'array', items: showtimeSchema } } }, ...errors(404) },
+      },
+    },
+    async (request) => {
+      const movie = await repository.getMovie(request.params.movieId);
+      if (!movie) throw new BookingError('MOVIE_NOT_FOUND', `movie ${request.params.movieId} does not exist`, { movieId: request.params.movieId });
+      const showtimes = await repository.listShowtimes({ movieId: movie.id });
+      return { movie, showtimes: showtimes.map((s) => toShowtimeView(s, false)) };
+    },
+  );
+
+  app.get<{ Querystring: { movieId?: string } }>(
+    '/showtimes',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'List showtimes',
+        querystring: { type: 'object', properties: { movieId: { type: 'string', maxLength: 200 } } },
+        response: { 200: { type: 'object', properties: { showtimes: { type: 'array', items: showtimeSchema } } }, ...errors(400) },
+      },
+    },
+    async (request) => ({
+      showtimes: (await repository.listShowtimes(request.query.movieId ? { movieId: request.query.movieId } : {})).map((s) => toShowtimeView(s, false)),
+    }),
+  );
+
+  app.get<{ Params: { showtimeId: string } }>(
+    '/showtimes/:showtimeId',
+    { schema: { tags: ['catalog'], summary: 'A showtime with its seat layout', params: idParam('showtimeId', 'showtime id'), response: { 200: showtimeSchema, ...errors(404) } } },
+    async (request) => toShowtimeView(await service.showtime(request.params.showtimeId), true),
+  );
+
+  app.get<{ Params: { showtimeId: string } }>(
+    '/showtimes/:showtimeId/seats',
+    {
+      schema: {
+        tags: ['seats'],
+        summary: 'The live seat map',
+        description: 'With a bearer token, held and booked seats carry `mine`.',
+        params: idParam('showtimeId', 'showtime id'),
+        response: { 200: seatMapSchema, ...errors(401, 404) },
+      },
+    },
+    async (request) => toSeatMapView(await service.seatMap(request.params.showtimeId), optionalOwner(tokens, request)),
+  );
+
+  app.post<{ Params: { showtimeId: string }; Body: { seats: string[] } }>(
+    '/showtimes/:showtimeId/holds',
+    {
+      schema: {
+        tags: ['holds'],
+        summary: 'Hold several seats at once (all or none)',
+        security: bearer,
+        params: idParam('showtimeId', 'showtime id'),
+        body: {
+          type: 'object',
+          required: ['seats'],
+          additionalProperties: false,
+          properties: { seats: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', maxLength: 8 } } },
+        },
+        response: { 201: holdSchema, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const owner = requireOwner(tokens, request);
+      const hold = await service.holdSeats({ showtimeId: request.params.showtimeId, owner, seats: request.body.seats });
+      return reply.status(201).send(toHoldView(hold));
+    },
+  );
+
+  app.get<{ Params: { showtimeId: string } }>(
+    '/showtimes/:showtimeId/holds',
+    {
+      schema: {
+        tags: ['holds'],
+        summary: 'My holds for a showtime',
+        security: bearer,
+        params: idParam('showtimeId', 'showtime id'),
+        response: { 200: { type: 'object', properties: { holds: { type: 'array', items: holdSchema } } }, ...errors(401, 404) },
+      },
+    },
+    async (request) => ({ holds: (await service.holdsOf(request.params.showtimeId, requireOwner(tokens, request))).map(toHoldView) }),
+  );
+
+  app.post<{ Params: { holdId: string } }>(
+    '/holds/:holdId/extend',
+    {
+      schema: {
+        tags: ['holds'],
+        summary: 'Extend a hold (up to its maximum life)',
+        security: bearer,
+        params: idParam('holdId', 'hold id'),
+        response: { 200: holdSchema, ...errors(401, 403, 404, 409, 410) },
+      },
+    },
+    async (request) => toHoldView(await service.extendHold({ holdId: request.params.holdId, owner: requireOwner(tokens, request) })),
+  );
+
+  app.delete<{ Params: { holdId: string } }>(
+    '/holds/:holdId',
+    {
+      schema: {
+        tags: ['holds'],
+        summary: 'Release a hold (idempotent)',
+        security: bearer,
+        params: idParam('holdId', 'hold id'),
+        response: { 204: { type: 'null' }, ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      await service.releaseHold({ holdId: request.params.holdId, owner: requireOwner(tokens, request) });
+      return reply.status(204).send();
+    },
+  );
+
+  app.post<{ Params: { holdId: string } }>(
+    '/holds/:holdId/confirm',
+    {
+      schema: {
+        tags: ['holds'],
+        summary: 'Confirm a hold into a booking (idempotent: the same hold gives the same booking)',
+        security: bearer,
+        params: idParam('holdId', 'hold id'),
+        response: { 200: bookingSchema, ...errors(401, 403, 404, 409, 410) },
+      },
+    },
+    async (request) => toBookingView(await service.confirmHold({ holdId: request.params.holdId, owner: requireOwner(tokens, request) })),
+  );
+
+  app.get(
+    '/bookings',
+    {
+      schema: {
+        tags: ['bookings'],
+        summary: 'My bookings',
+        security: bearer,
+        response: { 200: { type: 'object', properties: { bookings: { type: 'array', items: bookingSchema } } }, ...errors(401) },
+      },
+    },
+    async (request) => ({ bookings: (await service.bookingsOf(requireOwner(tokens, request))).map(toBookingView) }),
+  );
+}

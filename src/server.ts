@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startBoxoffice } from './boxoffice.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { buildApp } from './http/app.ts';
+import { GuestTokens } from './http/identity.ts';
+
+/** The key that signs guest tokens: TOKEN_SECRET, or one generated once and kept in DATA_DIR. */
+async function tokenSecret(config: Config): Promise<Buffer> {
+  if (config.tokenSecret) return Buffer.from(config.tokenSecret);
+  const file = join(config.dataDir, 'token-secret');
+  try {
+    return Buffer.from(await readFile(file, 'utf8'), 'base64url');
+  } catch {
+    await mkdir(config.dataDir, { recursive: true });
+    const secret = randomBytes(32);
+    await writeFile(file, secret.toString('base64url'), { mode: 0o600, flag: 'wx' }).catch(() => {});
+    return Buffer.from(await readFile(file, 'utf8'), 'base64url');
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`boxoffice: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = pino({ level: config.logLevel });
+  const box = await startBoxoffice(config, log);
+  const app = await buildApp(box, { tokens: new GuestTokens(await tokenSecret(config)), firstClick: config.firstClick, logger: log });
+  app.server.headersTimeout = 10_000;
+  app.server.requestTimeout = 30_000;
+  await app.listen({ port: config.port, host: config.host });
+  log.info({ stores: box.stores.describe }, `Boxoffice is serving http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}/`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => process.exit(1), 15_000).unref();
+    try {
+      await app.close(); // stops accepting, waits for in-flight requests, closes sockets
+      await box.close(); // sweeper, event bus, stores
+      clearTimeout(force);
+      process.exit(0);
+    } catch (e) {
+      log.error({ err: e }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+await main();

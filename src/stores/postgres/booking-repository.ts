@@ -1,0 +1,159 @@
+import type { Booking, Movie, Screen, Showtime, Theater } from '../../domain/booking.ts';
+import type { BookingRepository } from '../../domain/booking-repository.ts';
+import { storeError, StoreCode } from '../../domain/errors.ts';
+import { layoutToInput, parseLayout, type LayoutInput } from '../../domain/layout.ts';
+import { isUniqueViolation, type Db } from './db.ts';
+
+interface ShowtimeRow {
+  id: string;
+  movie_id: string;
+  screen_id: string;
+  starts_at_ms: number;
+  layout: LayoutInput;
+}
+
+interface BookingRow {
+  id: string;
+  showtime_id: string;
+  owner: string;
+  seats: string[];
+  created_at_ms: number;
+}
+
+const SHOWTIME_SELECT = `
+  SELECT s.id, s.movie_id, s.screen_id, (extract(epoch from s.starts_at) * 1000)::bigint AS starts_at_ms, sc.layout
+  FROM showtimes s JOIN screens sc ON sc.id = s.screen_id`;
+
+const BOOKING_SELECT = `
+  SELECT b.id, b.showtime_id, b.owner, (extract(epoch from b.created_at) * 1000)::bigint AS created_at_ms,
+         array(SELECT seat_id FROM booked_seats bs WHERE bs.booking_id = b.id ORDER BY seat_id) AS seats
+  FROM bookings b`;
+
+const toShowtime = (r: ShowtimeRow): Showtime => ({
+  id: r.id,
+  movieId: r.movie_id,
+  screenId: r.screen_id,
+  startsAt: r.starts_at_ms,
+  layout: parseLayout(r.layout),
+});
+
+const toBooking = (r: BookingRow): Booking => ({
+  id: r.id,
+  showtimeId: r.showtime_id,
+  owner: r.owner,
+  seats: r.seats,
+  createdAt: r.created_at_ms,
+});
+
+/** The database connection belongs to the composition root, which closes it. */
+export class PostgresBookingRepository implements BookingRepository {
+  constructor(private readonly db: Db) {}
+
+  async listMovies(): Promise<Movie[]> {
+    const rows = await this.db.query<{ id: string; title: string; duration_minutes: number }>(
+      'SELECT id, title, duration_minutes FROM movies ORDER BY title',
+    );
+    return rows.map((r) => ({ id: r.id, title: r.title, durationMinutes: r.duration_minutes }));
+  }
+
+  async getMovie(id: string): Promise<Movie | null> {
+    const [r] = await this.db.query<{ id: string; title: string; duration_minutes: number }>(
+      'SELECT id, title, duration_minutes FROM movies WHERE id = $1',
+      [id],
+    );
+    return r ? { id: r.id, title: r.title, durationMinutes: r.duration_minutes } : null;
+  }
+
+  async listShowtimes(filter: { movieId?: string } = {}): Promise<Showtime[]> {
+    const rows = filter.movieId
+      ? await this.db.query<ShowtimeRow>(`${SHOWTIME_SELECT} WHERE s.movie_id = $1 ORDER BY s.starts_at, s.id`, [filter.movieId])
+      : await this.db.query<ShowtimeRow>(`${SHOWTIME_SELECT} ORDER BY s.starts_at, s.id`);
+    return rows.map(toShowtime);
+  }
+
+  async getShowtime(id: string): Promise<Showtime | null> {
+    const [r] = await this.db.query<ShowtimeRow>(`${SHOWTIME_SELECT} WHERE s.id = $1`, [id]);
+    return r ? toShowtime(r) : null;
+  }
+
+  async saveMovie(m: Movie): Promise<void> {
+    await this.db.query(
+      `INSERT INTO movies (id, title, duration_minutes) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET title = excluded.title, duration_minutes = excluded.duration_minutes`,
+      [m.id, m.title, m.durationMinutes],
+    );
+  }
+
+  async saveTheater(t: Theater): Promise<void> {
+    await this.db.query('INSERT INTO theaters (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name', [t.id, t.name]);
+  }
+
+  async saveScreen(s: Screen): Promise<void> {
+    await this.db.query(
+      `INSERT INTO screens (id, theater_id, name, layout) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET theater_id = excluded.theater_id, name = excluded.name, layout = excluded.layout`,
+      [s.id, s.theaterId, s.name, JSON.stringify(layoutToInput(s.layout))],
+    );
+  }
+
+  async saveShowtime(s: Omit<Showtime, 'layout'>): Promise<void> {
+    await this.db.query(
+      `INSERT INTO showtimes (id, movie_id, screen_id, starts_at) VALUES ($1, $2, $3, to_timestamp($4 / 1000.0))
+       ON CONFLICT (id) DO UPDATE SET movie_id = excluded.movie_id, screen_id = excluded.screen_id, starts_at = excluded.starts_at`,
+      [s.id, s.movieId, s.screenId, s.startsAt],
+    );
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const [r] = await this.db.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM movies) AS empty');
+    return r!.empty;
+  }
+
+  async insertBooking(b: Omit<Booking, 'createdAt'>): Promise<Booking> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        const inserted = await tx.query(
+          'INSERT INTO bookings (id, showtime_id, owner) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id',
+          [b.id, b.showtimeId, b.owner],
+        );
+        if (inserted.length === 1) {
+          // The primary key (showtime_id, seat_id) refuses a seat that another booking has (G1).
+          await tx.query(
+            'INSERT INTO booked_seats (showtime_id, seat_id, booking_id) SELECT $1, unnest($2::text[]), $3',
+            [b.showtimeId, b.seats, b.id],
+          );
+        }
+        const [row] = await tx.query<BookingRow>(`${BOOKING_SELECT} WHERE b.id = $1`, [b.id]);
+        return toBooking(row!);
+      });
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      const taken = await this.db.query<{ seat_id: string }>(
+        'SELECT seat_id FROM booked_seats WHERE showtime_id = $1 AND seat_id = ANY($2::text[]) AND booking_id <> $3 ORDER BY seat_id',
+        [b.showtimeId, b.seats, b.id],
+      );
+      throw storeError(StoreCode.SEAT_UNAVAILABLE, { showtimeId: b.showtimeId, seats: taken.map((t) => t.seat_id) });
+    }
+  }
+
+  async getBooking(id: string): Promise<Booking | null> {
+    const [row] = await this.db.query<BookingRow>(`${BOOKING_SELECT} WHERE b.id = $1`, [id]);
+    return row ? toBooking(row) : null;
+  }
+
+  async bookingsOf(owner: string): Promise<Booking[]> {
+    const rows = await this.db.query<BookingRow>(`${BOOKING_SELECT} WHERE b.owner = $1 ORDER BY b.created_at, b.id`, [owner]);
+    return rows.map(toBooking);
+  }
+
+  async bookedSeats(showtimeId: string): Promise<{ bookingId: string; owner: string; seats: string[] }[]> {
+    const rows = await this.db.query<{ id: string; owner: string; seats: string[] }>(
+      `SELECT b.id, b.owner, array_agg(bs.seat_id ORDER BY bs.seat_id) AS seats
+       FROM bookings b JOIN booked_seats bs ON bs.booking_id = b.id
+       WHERE b.showtime_id = $1 GROUP BY b.id, b.owner ORDER BY b.id`,
+      [showtimeId],
+    );
+    return rows.map((r) => ({ bookingId: r.id, owner: r.owner, seats: r.seats }));
+  }
+}
+

@@ -1,0 +1,18 @@
+--[[
+  Keys of one showtime, derived from its base `{st:<showtimeId>}:` (KEYS[1] of every per-showtime
+  script). They share the base's hash tag, so they live in the slot of KEYS[1]: deriving them here
+  rather than declaring them is safe on Redis Cluster. KEY holds the suffixes, injected from keys.ts.
+]]
+local function versionKey(base) return base .. KEY.version end
+local function seatsKey(base) return base .. KEY.seats end
+local function holdKey(base, holdId) return base .. KEY.hold .. holdId end
+local function ownerKey(base, owner) return base .. KEY.owner .. owner end
+
+-- Missing version = Redis has no state for this showtime (first use, or it lost its data).
+local function isLoaded(base)
+  return rcall("EXISTS", versionKey(base)) == 1
+end
+
+local function bumpVersion(base)
+  return rcall("INCR", versionKey(base))
+end

@@ -1,0 +1,46 @@
+--[[
+  Makes a showtime known and marks the seats of bookings read from the database as booked; they win
+  over anything the store believed about those seats. Idempotent: a booking already booked here
+  changes nothing. A showtime seen for the first time starts its version at Redis's clock in ms,
+  so versions keep growing across a Redis that lost its data.
+
+  Input:
+    KEYS[1] showtime base `{st:<showtimeId>}:` (seats, version, hold:<id>, owner:<owner> derived from it)
+
+    ARGV[3i+1], ARGV[3i+2], ARGV[3i+3]  bookingId, owner, seatsCsv of each booking
+
+  Output:
+    { OK, version, changedSeat... }  version bumped once if any seat changed
+]]
+--- @include "includes/time"
+--- @include "includes/keys"
+--- @include "includes/entry"
+--- @include "includes/hold"
+
+local base = KEYS[1]
+local now = nowMs()
+rcall("SET", versionKey(base), now, "NX")
+
+local changed = {}
+local seatFields = {}
+for i = 1, #ARGV, 3 do
+  local bookingId, owner, seatsCsv = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local existing = readHold(base, bookingId)
+  if not existing or existing.state ~= "booked" then
+    if existing then rcall("SREM", ownerKey(base, existing.owner), bookingId) end
+    local key = holdKey(base, bookingId)
+    rcall("DEL", key)
+    rcall("HSET", key, "owner", owner, "seats", seatsCsv, "createdAt", now, "expiresAt", 0, "state", "booked")
+    local entry = encodeEntry("b", 0, bookingId, owner)
+    for _, seat in ipairs(splitSeats(seatsCsv)) do
+      changed[#changed + 1] = seat
+      seatFields[#seatFields + 1] = seat
+      seatFields[#seatFields + 1] = entry
+    end
+  end
+end
+if #seatFields > 0 then rcall("HSET", seatsKey(base), unpack(seatFields)) end
+
+local reply = { CODE.OK, #changed > 0 and bumpVersion(base) or tonumber(rcall("GET", versionKey(base))) }
+for _, seat in ipairs(changed) do reply[#reply + 1] = seat end
+return reply

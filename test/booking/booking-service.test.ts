@@ -1,0 +1,174 @@
+// The booking use cases end to end over real stores: memory + PGlite always; Redis and
+// PostgreSQL holds (with bookings on the PostgreSQL server) when those services are up.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BookingError } from '../../src/domain/errors.ts';
+import { openHarness, type Harness, type StoreKind } from '../support/harness.ts';
+import { postgresSkip, redisSkip } from '../support/services.ts';
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof BookingError, String(e));
+    return e.code;
+  }
+  return 'OK';
+}
+
+const skips: Record<StoreKind, () => Promise<false | string>> = {
+  memory: async () => false,
+  redis: async () => (await postgresSkip()) || (await redisSkip()),
+  postgres: postgresSkip,
+};
+
+for (const kind of ['memory', 'redis', 'postgres'] as const) {
+  const skip = await skips[kind]();
+  describe(`booking service on ${kind} holds`, { skip }, () => {
+    let h: Harness;
+    before(async () => {
+      h = await openHarness(kind, { confirmGraceMs: 300 });
+    });
+    after(async () => {
+      await h?.close();
+    });
+
+    it('holds, confirms into a booking, and returns the same booking when confirmed again', async () => {
+      const st = await h.showtime();
+      const hold = await h.service.holdSeats({ showtimeId: st, owner: 'ann', seats: ['B2', 'B1'] });
+      assert.deepEqual(hold.seats, ['B1', 'B2']);
+      const booking = await h.service.confirmHold({ holdId: hold.id, owner: 'ann' });
+      assert.equal(booking.id, hold.id);
+      assert.deepEqual(booking.seats, ['B1', 'B2']);
+      assert.deepEqual(await h.service.confirmHold({ holdId: hold.id, owner: 'ann' }), booking);
+      const map = await h.service.seatMap(st);
+      assert.deepEqual(map.seats.filter((s) => s.status === 'booked').map((s) => s.id), ['B1', 'B2']);
+      assert.equal(map.seats.find((s) => s.id === 'C10')?.status, 'blocked');
+      assert.deepEqual((await h.service.bookingsOf('ann')).map((b) => b.id), [booking.id]);
+      assert.equal(await code(h.service.holdSeats({ showtimeId: st, owner: 'bob', seats: ['B2'] })), 'SEAT_UNAVAILABLE');
+    });
+
+    it('lets only the owner confirm, extend or release, and releases idempotently', async () => {
+      const st = await h.showtime();
+      const hold = await h.service.holdSeats({ showtimeId: st, owner: 'ann', seats: ['A1'] });
+      assert.equal(await code(h.service.confirmHold({ holdId: hold.id, owner: 'bob' })), 'NOT_HOLD_OWNER');
+      assert.equal(await code(h.service.extendHold({ holdId: hold.id, owner: 'bob' })), 'NOT_HOLD_OWNER');
+      assert.equal(await code(h.service.releaseHold({ holdId: hold.id, owner: 'bob' })), 'NOT_HOLD_OWNER');
+      assert.deepEqual(await h.service.holdsOf(st, 'ann'), [hold]);
+      await h.service.releaseHold({ holdId: hold.id, owner: 'ann' });
+      await h.service.releaseHold({ holdId: hold.id, owner: 'ann' });
+      assert.deepEqual(await h.service.holdsOf(st, 'ann'), []);
+      assert.equal((await h.service.seatMap(st)).seats.find((s) => s.id === 'A1')?.status, 'available');
+    });
+
+    it('refuses bad input with clear errors', async () => {
+      const st = await h.showtime();
+      const hold = (seats: unknown, showtimeId = st) => code(h.service.holdSeats({ showtimeId, owner: 'ann', seats }));
+      assert.equal(await hold(['Z9']), 'SEAT_NOT_FOUND');
+      assert.equal(await hold(['A1', 'A1']), 'INVALID_INPUT');
+      assert.equal(await hold([]), 'INVALID_INPUT');
+      assert.equal(await hold('A1'), 'INVALID_INPUT');
+      assert.equal(await hold([7]), 'INVALID_INPUT');
+      assert.equal(await hold(['a1']), 'INVALID_INPUT');
+      assert.equal(await hold(Array.from({ length: 11 }, (_, i) => `A${i + 1}`)), 'INVALID_INPUT');
+      assert.equal(await hold(['C10']), 'SEAT_UNAVAILABLE');
+      assert.equal(await hold(['A1'], 'no-such-showtime'), 'SHOWTIME_NOT_FOUND');
+      assert.equal(await hold(['A1'], '../etc'), 'SHOWTIME_NOT_FOUND');
+      assert.equal(await code(h.service.confirmHold({ holdId: 'nonsense', owner: 'ann' })), 'HOLD_NOT_FOUND');
+      assert.equal(await code(h.service.confirmHold({ holdId: 'no-such-showtime.abcdefgh', owner: 'ann' })), 'HOLD_NOT_FOUND');
+      assert.equal(await code(h.service.confirmHold({ holdId: `${st}.abcdefgh`, owner: 'ann' })), 'HOLD_NOT_FOUND');
+      assert.equal(await code(h.service.holdSeats({ showtimeId: st, owner: '', seats: ['A1'] })), 'INVALID_INPUT');
+      assert.equal((await h.service.seatMap(st)).seats.filter((s) => s.status === 'held').length, 0, 'no partial write');
+    });
+
+    it('announces every change with a version that grows by one, expiries within a second', async () => {
+      const st = await h.showtime();
+      const stop = h.service.startSweeper(100);
+      try {
+        const from = h.events.length;
+        const hold = await h.service.holdSeats({ showtimeId: st, owner: 'ann', seats: ['A1', 'A2'], ttlMs: 300 });
+        await h.service.extendHold({ holdId: hold.id, owner: 'ann', ttlMs: 400 });
+        const started = Date.now();
+        while (!h.events.slice(from).some((e) => e.cause === 'expire') && Date.now() - started < 3_000) await sleep(20);
+        const expiredAt = Date.now();
+        const mine = h.events.slice(from).filter((e) => e.showtimeId === st);
+        assert.deepEqual(mine.map((e) => e.cause), ['hold', 'extend', 'expire']);
+        assert.deepEqual(mine[2]!.changes.map((c) => [c.seat, c.status]), [['A1', 'available'], ['A2', 'available']]);
+        for (let i = 1; i < mine.length; i++) assert.equal(mine[i]!.version, mine[i - 1]!.version + 1);
+        const expiresAt = mine[1]!.changes[0]!.expiresAt!;
+        assert.ok(expiredAt - expiresAt < 1_000, `expiry announced ${expiredAt - expiresAt} ms after it happened`);
+        assert.equal((await h.service.seatMap(st)).version, mine[2]!.version);
+      } finally {
+        await stop();
+      }
+    });
+
+    it('never books a hold that had expired, even when the confirm races the expiry', async () => {
+      const st = await h.showtime();
+      let booked = 0;
+      let expired = 0;
+      for (let i = 0; i < 20; i++) {
+        const seat = `${'AB'[i % 2]}${(i % 10) + 1}`;
+        const hold = await h.service.holdSeats({ showtimeId: st, owner: `ann-${i}`, seats: [seat], ttlMs: 40 });
+        await sleep(Math.max(0, hold.expiresAt - Date.now() - 4 + (i % 8)));
+        const [confirm, rival] = await Promise.allSettled([
+          h.service.confirmHold({ holdId: hold.id, owner: `ann-${i}` }),
+          h.service.holdSeats({ showtimeId: st, owner: `bob-${i}`, seats: [seat] }),
+        ]);
+        const stored = await h.stores.repository.getBooking(hold.id);
+        if (confirm.status === 'fulfilled') {
+          booked++;
+          assert.equal(rival.status, 'rejected', `seat ${seat} was booked and held by a rival`);
+          assert.ok(stored);
+        } else {
+          expired++;
+          assert.equal((confirm.reason as BookingError).code, 'HOLD_EXPIRED');
+          assert.equal(stored, null, 'an expired hold left a booking behind');
+        }
+        if (rival.status === 'fulfilled') await h.service.releaseHold({ holdId: rival.value.id, owner: `bob-${i}` });
+        else assert.equal(await code(h.service.confirmHold({ holdId: hold.id, owner: `ann-${i}` })), confirm.status === 'fulfilled' ? 'OK' : 'HOLD_EXPIRED');
+      }
+      assert.equal(booked + expired, 20);
+    });
+
+    it('settles a confirm that stalled: booked if the database has it, freed if not', async () => {
+      const st = await h.showtime();
+      const owner = 'ann';
+      const written = await h.service.holdSeats({ showtimeId: st, owner, seats: ['A5'] });
+      const lost = await h.service.holdSeats({ showtimeId: st, owner, seats: ['A6'] });
+      // A process that died after the database write, and one that died before it.
+      for (const hold of [written, lost]) await h.stores.holds.beginConfirm({ showtimeId: st, holdId: hold.id, owner, graceMs: 200 });
+      await h.stores.repository.insertBooking({ id: written.id, showtimeId: st, owner, seats: written.seats });
+      await sleep(300);
+      await h.service.sweep();
+      const map = await h.service.seatMap(st);
+      assert.equal(map.seats.find((s) => s.id === 'A5')?.status, 'booked');
+      assert.equal(map.seats.find((s) => s.id === 'A6')?.status, 'available');
+      assert.equal(await code(h.service.confirmHold({ holdId: lost.id, owner })), 'HOLD_NOT_FOUND');
+      assert.equal((await h.service.confirmHold({ holdId: written.id, owner })).id, written.id);
+    });
+
+    it('refuses a second booking of a booked seat in the database itself', async () => {
+      const st = await h.showtime();
+      await h.stores.repository.insertBooking({ id: `${st}.first`, showtimeId: st, owner: 'ann', seats: ['A1', 'A2'] });
+      const err = await h.stores.repository.insertBooking({ id: `${st}.second`, showtimeId: st, owner: 'bob', seats: ['A2', 'A3'] }).catch((e: unknown) => e);
+      assert.ok(err instanceof BookingError && err.code === 'SEAT_UNAVAILABLE', String(err));
+      assert.deepEqual(err.details.seats, ['A2']);
+      assert.equal(await h.stores.repository.getBooking(`${st}.second`), null, 'nothing of the refused booking was written');
+    });
+
+    if (kind === 'redis') {
+      it('keeps bookings through a Redis flush: the seat map shows them booked and they cannot be held', async () => {
+        const st = await h.showtime();
+        const hold = await h.service.holdSeats({ showtimeId: st, owner: 'ann', seats: ['B5', 'B6'] });
+        await h.service.confirmHold({ holdId: hold.id, owner: 'ann' });
+        await h.flushRedis();
+        const map = await h.service.seatMap(st);
+        assert.deepEqual(map.seats.filter((s) => s.status === 'booked').map((s) => s.id), ['B5', 'B6']);
+        assert.equal(await code(h.service.holdSeats({ showtimeId: st, owner: 'bob', seats: ['B6'] })), 'SEAT_UNAVAILABLE');
+        assert.equal((await h.service.confirmHold({ holdId: hold.id, owner: 'ann' })).id, hold.id, 'confirm is still idempotent');
+      });
+    }
+  });
+}

@@ -1,0 +1,110 @@
+// The booking page in Debian's Chromium: two independent people watching the same showtime.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/app.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = 'test-output';
+
+function chromiumSkip(): false | string {
+  if (existsSync(CHROMIUM)) return false;
+  const reason = `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+  if (process.env.REQUIRE_SERVICES === '1') throw new Error(`${reason}, and REQUIRE_SERVICES=1 requires it`);
+  console.log(`# SKIPPED: ${reason}`);
+  return reason;
+}
+
+describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
+  let s: TestServer;
+  let browser: Browser;
+  let alice: Page;
+  let bob: Page;
+
+  before(async () => {
+    s = await startTestServer();
+    const url = await s.listen();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    alice = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
+    bob = await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage();
+    for (const page of [alice, bob]) {
+      await page.goto(url);
+      await page.locator('#live', { hasText: 'live' }).waitFor();
+      await page.locator('[data-seat="D5"]').waitFor();
+    }
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  const seat = (page: Page, id: string) => page.locator(`[data-seat="${id}"]`);
+  /** Waits until the seat shows `state`, and says how long that took. */
+  async function seen(page: Page, id: string, state: string, timeout = 1_000): Promise<void> {
+    await page.waitForFunction(([i, st]) => document.querySelector(`[data-seat="${i}"]`)?.getAttribute('data-state') === st, [id, state], { timeout });
+  }
+
+  it('shows a hold to the other person within a second, then the booking to both', async () => {
+    await seat(alice, 'D5').click();
+    await seat(alice, 'D6').click();
+    assert.equal(await seat(alice, 'D5').getAttribute('aria-pressed'), 'true');
+    await alice.getByRole('button', { name: 'Hold 2 seats' }).click();
+    await seen(alice, 'D5', 'mine');
+    await seen(bob, 'D5', 'held');
+    await seen(bob, 'D6', 'held');
+    assert.match((await seat(bob, 'D5').getAttribute('aria-label')) ?? '', /held by someone else/);
+    await alice.locator('.countdown').waitFor();
+    assert.match(await alice.locator('.countdown').innerText(), /^(10:00|9:5\d)$/);
+
+    await alice.getByRole('button', { name: 'Confirm booking' }).click();
+    await seen(alice, 'D5', 'booked');
+    await seen(bob, 'D5', 'booked');
+    await seen(bob, 'D6', 'booked');
+    await alice.locator('#message', { hasText: 'Booked D5, D6' }).waitFor();
+  });
+
+  it('frees a released seat in both pages', async () => {
+    await seat(bob, 'E2').click();
+    await bob.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await seen(alice, 'E2', 'held');
+    await bob.getByRole('button', { name: 'Release' }).click();
+    await seen(bob, 'E2', 'available');
+    await seen(alice, 'E2', 'available');
+  });
+
+  it('frees an expired hold in both pages', async () => {
+    const token = await alice.evaluate(() => localStorage.getItem('boxoffice.guestToken'));
+    const owner = s.tokens.verify(token ?? '');
+    assert.ok(owner);
+    await s.box.service.holdSeats({ showtimeId: 'arrival-1', owner, seats: ['G9'], ttlMs: 700 });
+    await seen(alice, 'G9', 'mine');
+    await seen(bob, 'G9', 'held');
+    await seen(alice, 'G9', 'available', 2_000);
+    await seen(bob, 'G9', 'available', 1_000);
+  });
+
+  it('tells a person clearly when a seat they picked is taken by someone else', async () => {
+    await seat(bob, 'H12').click();
+    await seen(bob, 'H12', 'selected');
+    await seat(alice, 'H12').click();
+    await alice.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await bob.locator('#message', { hasText: 'H12 was just taken by someone else' }).waitFor({ timeout: 1_000 });
+    await seen(bob, 'H12', 'held');
+    await mkdir(OUTPUT, { recursive: true });
+    await alice.screenshot({ path: `${OUTPUT}/booking-page.png`, fullPage: true });
+    await bob.screenshot({ path: `${OUTPUT}/booking-page-phone.png`, fullPage: true });
+  });
+
+  it('is operable with the keyboard', async () => {
+    await seat(alice, 'J3').focus();
+    await alice.keyboard.press('Enter');
+    await seen(alice, 'J3', 'selected');
+    await alice.keyboard.press('Enter');
+    await seen(alice, 'J3', 'available');
+  });
+});

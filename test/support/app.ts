@@ -1,0 +1,94 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { WebSocket } from 'ws';
+import { startBoxoffice, type Boxoffice } from '../../src/boxoffice.ts';
+import { loadConfig } from '../../src/config.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { GuestTokens } from '../../src/http/identity.ts';
+
+export const SECRET = Buffer.from('test secret, never used outside tests');
+
+export interface TestServer {
+  app: FastifyInstance;
+  box: Boxoffice;
+  tokens: GuestTokens;
+  /** http://127.0.0.1:<port> once listen() ran. */
+  url: string;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The real app over real stores. Without env overrides: the embedded default in a temp folder. */
+export async function startTestServer(env: Record<string, string> = {}, appOptions: { maxBufferedBytes?: number } = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-http-'));
+  const box = await startBoxoffice(loadConfig({ DATA_DIR: dataDir, DEMO_CATALOG: 'true', ...env }));
+  const tokens = new GuestTokens(SECRET);
+  const app = await buildApp(box, { tokens, firstClick: true, ...appOptions });
+  const server: TestServer = {
+    app,
+    box,
+    tokens,
+    url: '',
+    async listen() {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const address = app.server.address();
+      if (typeof address !== 'object' || !address) throw new Error('no address');
+      server.url = `http://127.0.0.1:${address.port}`;
+      return server.url;
+    },
+    async close() {
+      await app.close();
+      await box.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+/** A WebSocket client that collects messages and can wait for one that matches. */
+export async function wsClient(url: string) {
+  const socket = new WebSocket(url);
+  const messages: Record<string, unknown>[] = [];
+  const waiters: { match: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
+  socket.on('message', (raw) => {
+    const m = JSON.parse(raw.toString()) as Record<string, unknown>;
+    messages.push(m);
+    for (const w of [...waiters]) {
+      if (w.match(m)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return {
+    socket,
+    messages,
+    send: (m: unknown) => socket.send(JSON.stringify(m)),
+    /** Resolves with the first message (already received or coming) that matches. */
+    next(match: (m: Record<string, unknown>) => boolean, timeoutMs = 3_000): Promise<Record<string, unknown>> {
+      const seen = messages.find(match);
+      if (seen) {
+        messages.splice(messages.indexOf(seen), 1);
+        return Promise.resolve(seen);
+      }
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(messages.slice(-5))}`)), timeoutMs);
+        waiters.push({
+          match,
+          resolve: (m) => {
+            clearTimeout(timer);
+            messages.splice(messages.indexOf(m), 1);
+            resolve(m);
+          },
+        });
+      });
+    },
+    close: () => socket.terminate(),
+  };
+}
