@@ -26,7 +26,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 export function loadConfig(env: Env = process.env): Config {
-  const holdStore = env.HOLD_STORE ?? 'memory';
+  const holdStore = env.HOLD_STORE || 'memory';
   if (holdStore !== 'memory' && holdStore !== 'redis' && holdStore !== 'postgres') {
     throw new ConfigError(`HOLD_STORE must be memory, redis or postgres, not ${JSON.stringify(holdStore)}`);
   }
@@ -39,7 +39,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST || '127.0.0.1',
     holdStore,
     redisUrl,
-    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'boxoffice:',
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || 'boxoffice:',
     databaseUrl,
     databaseSchema: env.DATABASE_SCHEMA || undefined,
     dataDir: resolve(env.DATA_DIR || 'data'),

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     try {
       await app.close(); // stops accepting, waits for in-flight requests, closes sockets
       await box.close(); // sweeper, event bus, stores
+      log.info({}, 'stopped');
       clearTimeout(force);
       process.exit(0);
     } catch (e) {

@@ -2,7 +2,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import type { Boxoffice } from '../boxoffice.ts';
 import { SeatHub } from '../realtime/seat-hub.ts';
@@ -16,7 +16,8 @@ export interface AppOptions {
   tokens: GuestTokens;
   /** Serve the FirstClick compatibility surface (SPEC.md §4). */
   firstClick: boolean;
-  logger?: FastifyServerOptions['logger'];
+  /** A pino logger; without one the app logs nothing (tests). */
+  logger?: FastifyBaseLogger;
   /** Bytes a WebSocket client may fall behind before it is dropped. */
   maxBufferedBytes?: number;
 }
@@ -30,7 +31,7 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
   const { service, events, stores } = box;
   const { tokens } = options;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: 'idle',
     // Long ids reach the schemas, which answer with a 400 that names the limit.

@@ -109,7 +109,7 @@ for (const kind of ['memory', 'redis', 'postgres'] as const) {
       let booked = 0;
       let expired = 0;
       for (let i = 0; i < 20; i++) {
-        const seat = `${'AB'[i % 2]}${(i % 10) + 1}`;
+        const seat = `${'AB'[Math.floor(i / 10)]}${(i % 10) + 1}`;
         const hold = await h.service.holdSeats({ showtimeId: st, owner: `ann-${i}`, seats: [seat], ttlMs: 40 });
         await sleep(Math.max(0, hold.expiresAt - Date.now() - 4 + (i % 8)));
         const [confirm, rival] = await Promise.allSettled([

@@ -3,8 +3,8 @@ import type { Hold, TakenSeat } from '../../domain/booking.ts';
 import { StoreCode, storeError } from '../../domain/errors.ts';
 import type { HoldStore } from '../../domain/hold-store.ts';
 import type { SeatId } from '../../domain/layout.ts';
-import { EXPIRING_KEY, expiringMember, holdKey, parseExpiringMember, showtimeBase } from './keys.ts';
-import { defineScripts, queueScript, runScript, type ScriptArg, type ScriptName } from './scripts.ts';
+import { EXPIRING_KEY, expiringMember, parseExpiringMember, showtimeBase } from './keys.ts';
+import { defineScripts, runScript, type ScriptArg, type ScriptName } from './scripts.ts';
 
 /** How long an expired hold is remembered, so a late confirm hears HOLD_EXPIRED rather than HOLD_NOT_FOUND. */
 const TOMBSTONE_MS = 60 * 60 * 1000;
@@ -17,11 +17,11 @@ export interface RedisHoldStoreOptions {
   /** close() quits the client only when the store created it. */
   ownsClient?: boolean;
   /**
-   * File expiries in the global index in the same pipeline as the step (one round trip). Only a
-   * single Redis can: on a Cluster the index is in another slot and is written after the step.
+   * File expiries in the global index inside the step's script (atomic, no extra round trip). Only
+   * a single Redis can: on a Cluster the index is in another slot, so it is written after the step.
    * Defaults to true for a single Redis, false for a Cluster.
    */
-  indexInPipeline?: boolean;
+  indexInScript?: boolean;
 }
 
 /**
@@ -31,7 +31,7 @@ export interface RedisHoldStoreOptions {
 export class RedisHoldStore implements HoldStore {
   readonly kind = 'redis';
   private readonly ownsClient: boolean;
-  private readonly indexInPipeline: boolean;
+  private readonly indexInScript: boolean;
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -39,7 +39,7 @@ export class RedisHoldStore implements HoldStore {
   ) {
     defineScripts(client);
     this.ownsClient = options.ownsClient ?? false;
-    this.indexInPipeline = options.indexInPipeline ?? !client.isCluster;
+    this.indexInScript = options.indexInScript ?? !client.isCluster;
   }
 
   async hold(req: Parameters<HoldStore['hold']>[0]) {
@@ -49,6 +49,7 @@ export class RedisHoldStore implements HoldStore {
       req.ttlMs,
       req.maxSeatsPerOwner,
       TOMBSTONE_MS,
+      expiringMember(req.showtimeId, req.holdId),
       ...req.seats,
     ]);
     const code = int(reply[0]);
@@ -65,6 +66,7 @@ export class RedisHoldStore implements HoldStore {
       req.ttlMs,
       req.maxLifeMs,
       TOMBSTONE_MS,
+      expiringMember(req.showtimeId, req.holdId),
     ]);
     this.check(reply, req);
     return { hold: holdFrom(req.showtimeId, req.holdId, req.owner, reply, 2), version: int(reply[1]) };
@@ -77,7 +79,12 @@ export class RedisHoldStore implements HoldStore {
   }
 
   async beginConfirm(req: Parameters<HoldStore['beginConfirm']>[0]) {
-    const reply = await this.stepAndIndex('beginConfirm', req.showtimeId, req.holdId, [req.holdId, req.owner, req.graceMs]);
+    const reply = await this.stepAndIndex('beginConfirm', req.showtimeId, req.holdId, [
+      req.holdId,
+      req.owner,
+      req.graceMs,
+      expiringMember(req.showtimeId, req.holdId),
+    ]);
     this.check(reply, req);
     return holdFrom(req.showtimeId, req.holdId, req.owner, reply, 1);
   }
@@ -122,7 +129,8 @@ export class RedisHoldStore implements HoldStore {
     this.check(reply, { showtimeId });
     const holds: Hold[] = [];
     for (let i = 1; i < reply.length; i += 5) holds.push(holdFrom(showtimeId, str(reply[i]), owner, reply, i + 1));
-    return holds;
+    // A set has no order; oldest first is what a person expects to see.
+    return holds.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
   }
 
   async restore(showtimeId: string, bookings: Parameters<HoldStore['restore']>[1]) {
@@ -136,7 +144,8 @@ export class RedisHoldStore implements HoldStore {
    * One sweep: reads the due entries of the global index, lets each showtime's expireHolds script
    * judge its holds (it is the arbiter when several instances sweep at once, so each expiry is
    * reported once), then settles the entries it read. Round trips: one to read, one per showtime
-   * (sent together), one to settle.
+   * (sent together), one to settle. A showtime whose step fails keeps its entries, so the next
+   * sweep retries it, and does not cost the other showtimes their reports.
    */
   async expireDue(limit: number): Promise<ExpireDue> {
     const due = list(await runScript(this.client, 'collectDue', [EXPIRING_KEY], [limit]), 'collectDue');
@@ -157,7 +166,7 @@ export class RedisHoldStore implements HoldStore {
 
     const expired: ExpireDue['expired'] = [];
     const stalled: ExpireDue['stalled'] = [];
-    await Promise.all(
+    const sweeps = await Promise.allSettled(
       [...byShowtime].map(async ([showtimeId, entries]) => {
         const reply = await this.run('expireHolds', showtimeId, [TOMBSTONE_MS, STALLED_RETRY_MS, ...entries.map((e) => e.holdId)]);
         if (int(reply[0]) === StoreCode.NOT_LOADED) {
@@ -190,6 +199,8 @@ export class RedisHoldStore implements HoldStore {
       }),
     );
     if (settle.length > 0) await runScript(this.client, 'settleExpiring', [EXPIRING_KEY], settle);
+    const failed = sweeps.find((s) => s.status === 'rejected');
+    if (failed && expired.length + stalled.length === 0) throw failed.reason;
     return { expired, stalled };
   }
 
@@ -206,30 +217,23 @@ export class RedisHoldStore implements HoldStore {
   }
 
   /**
-   * Runs a step that may leave a hold live with a new expiry (hold, extend, beginConfirm) and files
-   * that expiry in the global index the sweeper reads. On a single Redis both go in one pipeline
-   * (one round trip, and indexExpiry files only a hold the step left live); on a Cluster the index
-   * is in another slot, so a successful step is followed by ZADD LT (a second round trip).
+   * Runs a step that may leave a hold live with a new expiry (hold, extend, beginConfirm); the
+   * expiry must reach the global index the sweeper reads. On a single Redis the script files it
+   * itself (KEYS[2]): one round trip, atomic with the step. On a Cluster the index is in another
+   * slot, so a successful step is followed by ZADD LT: a second round trip, and LT because two of
+   * them may arrive out of order (the sweeper then finds the real expiry in the hold and moves the
+   * entry there).
    */
   private async stepAndIndex(name: ScriptName, showtimeId: string, holdId: string, args: ScriptArg[]): Promise<unknown[]> {
-    const member = expiringMember(showtimeId, holdId);
-    if (this.indexInPipeline) {
-      const pipeline = this.client.pipeline();
-      queueScript(pipeline, name, [showtimeBase(showtimeId)], args);
-      queueScript(pipeline, 'indexExpiry', [holdKey(showtimeId, holdId), EXPIRING_KEY], [member]);
-      const results = await pipeline.exec();
-      const [stepError, step] = results?.[0] ?? [new Error(`Redis pipeline for ${name} returned nothing`), null];
-      if (stepError) throw stepError;
-      // An error of indexExpiry alone is ignored: the step happened, and lazy expiry keeps the
-      // seats right without the index; only the announcement of this hold's expiry would be lost.
-      return list(step, name);
-    }
-    const reply = await this.run(name, showtimeId, args);
+    const base = showtimeBase(showtimeId);
+    if (this.indexInScript) return list(await runScript(this.client, name, [base, EXPIRING_KEY], args), name);
+    const reply = list(await runScript(this.client, name, [base], args), name);
     const state = reply[0] === StoreCode.OK ? reply[reply.length - 1] : undefined;
     if (state === 'held' || state === 'confirming') {
       const expiresAt = int(reply[reply.length - 2]);
-      // Same reasoning as above: the step happened, so a failure to index must not undo its answer.
-      await this.client.zadd(EXPIRING_KEY, 'LT', expiresAt, member).catch(() => undefined);
+      // The step has happened, so a failure here must not turn its answer into an error: lazy
+      // expiry keeps the seats right without the index; only this expiry's announcement is lost.
+      await this.client.zadd(EXPIRING_KEY, 'LT', expiresAt, expiringMember(showtimeId, holdId)).catch(() => undefined);
     }
     return reply;
   }
@@ -252,11 +256,17 @@ export async function openRedisHoldStore(options: { url: string; keyPrefix?: str
     enableAutoPipelining: true,
     ...(options.keyPrefix !== undefined && { keyPrefix: options.keyPrefix }),
   });
+  // connect() rejects with a bare "Connection is closed"; the cause arrives as an error event.
+  let cause: unknown;
+  const onError = (e: unknown) => (cause ??= e);
+  client.on('error', onError);
   try {
     await client.connect();
   } catch (e) {
     client.disconnect();
-    throw e;
+    throw cause ?? e;
+  } finally {
+    client.off('error', onError);
   }
   return new RedisHoldStore(client, { ownsClient: true });
 }

@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
-import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { StoreCode } from '../../domain/errors.ts';
 import { SHOWTIME_KEY } from './keys.ts';
 
-/** Every script of the store and its number of KEYS (the `-<n>` of its file name, as in BullMQ). */
+/**
+ * Every script of the store and its number of KEYS (the `-<n>` of its file name, as in BullMQ). The
+ * three that take 2 receive KEYS[2], the global expiring index, on a single Redis only.
+ */
 export const SCRIPTS = {
-  holdSeats: 1,
-  extendHold: 1,
+  holdSeats: 2,
+  extendHold: 2,
   releaseHold: 1,
-  beginConfirm: 1,
+  beginConfirm: 2,
   completeConfirm: 1,
   abortConfirm: 1,
   readSeats: 1,
@@ -16,7 +19,6 @@ export const SCRIPTS = {
   ownerHolds: 1,
   restoreShowtime: 1,
   expireHolds: 1,
-  indexExpiry: 2,
   collectDue: 1,
   settleExpiring: 1,
 } as const;
@@ -61,26 +63,19 @@ export function scriptSources(): Map<ScriptName, string> {
   return loaded;
 }
 
-/** Registers every script on the client: ioredis then sends EVALSHA, falling back to EVAL once per connection. */
+/**
+ * Registers every script on the client: ioredis then sends EVALSHA, falling back to EVAL once per
+ * connection. The number of keys is given per call (see SCRIPTS), so ioredis still knows which
+ * arguments are keys to prefix and, on a Cluster, to route by.
+ */
 export function defineScripts(client: Redis | Cluster): void {
-  for (const [name, lua] of scriptSources()) client.defineCommand(name, { numberOfKeys: SCRIPTS[name], lua });
-}
-
-type ScriptMethod = (...args: ScriptArg[]) => unknown;
-
-function method(target: Redis | Cluster | ChainableCommander, name: ScriptName): ScriptMethod {
-  // defineCommand adds the script as a method at run time, so the client's type does not know it.
-  const fn: unknown = Reflect.get(target, name);
-  if (typeof fn !== 'function') throw new Error(`Redis script ${name} is not defined on this client`);
-  return (...args) => Reflect.apply(fn, target, args);
+  for (const [name, lua] of scriptSources()) client.defineCommand(name, { lua });
 }
 
 /** Runs a script: one round trip. The reply is what the script returned, still to be checked. */
 export function runScript(client: Redis | Cluster, name: ScriptName, keys: string[], args: ScriptArg[]): Promise<unknown> {
-  return method(client, name)(...keys, ...args) as Promise<unknown>;
-}
-
-/** Queues a script on a pipeline; its reply comes from `exec`. */
-export function queueScript(pipeline: ChainableCommander, name: ScriptName, keys: string[], args: ScriptArg[]): void {
-  method(pipeline, name)(...keys, ...args);
+  // defineCommand adds the script as a method at run time, so the client's type does not know it.
+  const fn: unknown = Reflect.get(client, name);
+  if (typeof fn !== 'function') throw new Error(`Redis script ${name} is not defined on this client`);
+  return Reflect.apply(fn, client, [keys.length, ...keys, ...args]) as Promise<unknown>;
 }

@@ -39,7 +39,10 @@ for i = 1, #ARGV, 3 do
     end
   end
 end
-if #seatFields > 0 then rcall("HSET", seatsKey(base), unpack(seatFields)) end
+-- In chunks: unpack of a whole sold-out auditorium could pass Lua's limit on call arguments.
+for i = 1, #seatFields, 1000 do
+  rcall("HSET", seatsKey(base), unpack(seatFields, i, math.min(i + 999, #seatFields)))
+end
 
 local reply = { CODE.OK, #changed > 0 and bumpVersion(base) or tonumber(rcall("GET", versionKey(base))) }
 for _, seat in ipairs(changed) do reply[#reply + 1] = seat end

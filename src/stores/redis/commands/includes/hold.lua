@@ -40,11 +40,16 @@ end
 local function rewriteSeats(base, hold)
   local key = seatsKey(base)
   local entries = rcall("HMGET", key, unpack(hold.seats))
-  local letter = STATE_LETTER[hold.state]
+  local entry = encodeEntry(STATE_LETTER[hold.state], hold.expiresAt, hold.id, hold.owner)
+  local fields = {}
   for i, seat in ipairs(hold.seats) do
     local _, _, holdId = decodeEntry(entries[i])
-    if holdId == hold.id then rcall("HSET", key, seat, encodeEntry(letter, hold.expiresAt, hold.id, hold.owner)) end
+    if holdId == hold.id then
+      fields[#fields + 1] = seat
+      fields[#fields + 1] = entry
+    end
   end
+  if #fields > 0 then rcall("HSET", key, unpack(fields)) end
 end
 
 -- Frees only the seats that still point to this hold, forgets it for its owner's limit and bumps

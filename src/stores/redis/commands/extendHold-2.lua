@@ -3,12 +3,15 @@
 
   Input:
     KEYS[1] showtime base `{st:<showtimeId>}:` (seats, version, hold:<id> derived from it)
+    KEYS[2] the global expiring index; given on a single Redis only (on Redis Cluster it lives in
+            another slot, and the store files the expiry itself after the step)
 
     ARGV[1] holdId
     ARGV[2] owner
     ARGV[3] ttlMs
     ARGV[4] maxLifeMs
     ARGV[5] tombstoneMs: how long the hold's hash outlives its expiry
+    ARGV[6] the hold's member in the expiring index, `<showtimeId>\n<holdId>`
 
   Output:
     { OK, version, seatsCsv, createdAt, expiresAt, state }
@@ -20,6 +23,7 @@
 --- @include "includes/keys"
 --- @include "includes/entry"
 --- @include "includes/hold"
+--- @include "includes/index"
 
 local base = KEYS[1]
 local ttlMs, maxLifeMs, tombstoneMs = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -37,6 +41,7 @@ local key = holdKey(base, hold.id)
 rcall("HSET", key, "expiresAt", hold.expiresAt)
 rcall("PEXPIREAT", key, hold.expiresAt + tombstoneMs)
 rewriteSeats(base, hold)
+indexExpiry(KEYS[2], hold.expiresAt, ARGV[6])
 
 local reply = { CODE.OK, bumpVersion(base) }
 for _, v in ipairs(holdReply(hold)) do reply[#reply + 1] = v end

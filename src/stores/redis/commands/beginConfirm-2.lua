@@ -6,10 +6,13 @@
 
   Input:
     KEYS[1] showtime base `{st:<showtimeId>}:` (seats, version, hold:<id> derived from it)
+    KEYS[2] the global expiring index; given on a single Redis only (on Redis Cluster it lives in
+            another slot, and the store files the expiry itself after the step)
 
     ARGV[1] holdId
     ARGV[2] owner
     ARGV[3] graceMs
+    ARGV[4] the hold's member in the expiring index, `<showtimeId>\n<holdId>`
 
   Output:
     { OK, seatsCsv, createdAt, expiresAt, state }
@@ -19,6 +22,7 @@
 --- @include "includes/keys"
 --- @include "includes/entry"
 --- @include "includes/hold"
+--- @include "includes/index"
 
 local base = KEYS[1]
 local graceMs = tonumber(ARGV[3])
@@ -37,6 +41,7 @@ if hold.state == "held" then
   -- A confirming hold is settled by completeConfirm or abortConfirm, never by time alone.
   rcall("PERSIST", key)
   rewriteSeats(base, hold)
+  indexExpiry(KEYS[2], hold.expiresAt, ARGV[4])
 end
 
 local reply = { CODE.OK }

@@ -3,13 +3,16 @@
 
   Input:
     KEYS[1] showtime base `{st:<showtimeId>}:` (seats, version, hold:<id>, owner:<owner> derived from it)
+    KEYS[2] the global expiring index; given on a single Redis only (on Redis Cluster it lives in
+            another slot, and the store files the expiry itself after the step)
 
     ARGV[1] holdId (new, made by the service)
     ARGV[2] owner
     ARGV[3] ttlMs
     ARGV[4] maxSeatsPerOwner: seats the owner may hold in this showtime, this hold included
     ARGV[5] tombstoneMs: how long the hold's hash outlives its expiry
-    ARGV[6..] seats, sorted and unique
+    ARGV[6] the hold's member in the expiring index, `<showtimeId>\n<holdId>`
+    ARGV[7..] seats, sorted and unique
 
   Output:
     { OK, version, seatsCsv, createdAt, expiresAt, state }
@@ -21,12 +24,13 @@
 --- @include "includes/keys"
 --- @include "includes/entry"
 --- @include "includes/hold"
+--- @include "includes/index"
 
 local base = KEYS[1]
 local holdId, owner = ARGV[1], ARGV[2]
 local ttlMs, maxSeats, tombstoneMs = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local seats = {}
-for i = 6, #ARGV do seats[#seats + 1] = ARGV[i] end
+for i = 7, #ARGV do seats[#seats + 1] = ARGV[i] end
 
 if not isLoaded(base) then return { CODE.NOT_LOADED } end
 local now = nowMs()
@@ -68,6 +72,7 @@ for _, seat in ipairs(seats) do
 end
 rcall("HSET", seatsKey(base), unpack(fields))
 rcall("SADD", owned, holdId)
+indexExpiry(KEYS[2], hold.expiresAt, ARGV[6])
 
 local reply = { CODE.OK, bumpVersion(base) }
 for _, v in ipairs(holdReply(hold)) do reply[#reply + 1] = v end
