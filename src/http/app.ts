@@ -20,6 +20,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** Bytes a WebSocket client may fall behind before it is dropped. */
   maxBufferedBytes?: number;
+  /** How often WebSocket peers are pinged; one that missed the last ping is dropped. */
+  heartbeatMs?: number;
 }
 
 const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -63,6 +65,7 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
     snapshot: async (showtimeId, viewer) => toSeatMapView(await service.seatMap(showtimeId), viewer),
     log: app.log,
     ...(options.maxBufferedBytes !== undefined && { maxBufferedBytes: options.maxBufferedBytes }),
+    ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
   });
   app.decorate('seatHub', hub);
   app.addHook('onClose', () => hub.close());

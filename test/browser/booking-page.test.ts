@@ -100,6 +100,17 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await bob.screenshot({ path: `${OUTPUT}/booking-page-phone.png`, fullPage: true });
   });
 
+  it('gives the seats back when the page is closed', async () => {
+    const carol = await (await browser.newContext()).newPage();
+    await carol.goto(s.url);
+    await carol.locator('#live', { hasText: 'live' }).waitFor();
+    await carol.locator('[data-seat="K7"]').click();
+    await carol.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await seen(alice, 'K7', 'held');
+    await carol.close({ runBeforeUnload: true });
+    await seen(alice, 'K7', 'available', 2_000);
+  });
+
   it('is operable with the keyboard', async () => {
     await seat(alice, 'J3').focus();
     await alice.keyboard.press('Enter');

@@ -13,7 +13,7 @@ describe('/ws seat map subscriptions', () => {
   let s: TestServer;
   let ws: string;
   before(async () => {
-    s = await startTestServer({}, { maxBufferedBytes: 64 * 1024 });
+    s = await startTestServer({}, { maxBufferedBytes: 64 * 1024, heartbeatMs: 300 });
     ws = `${(await s.listen()).replace('http', 'ws')}/ws`;
   });
   after(async () => {
@@ -100,6 +100,24 @@ describe('/ws seat map subscriptions', () => {
       await client.next((m) => m.type === 'pong');
     } finally {
       client.close();
+    }
+  });
+
+  it('keeps a peer that answers pings and drops one that does not', async () => {
+    const lively = await wsClient(ws);
+    const dead = await wsClient(`${ws}/seats`);
+    try {
+      const closed = new Promise<void>((resolve) => dead.socket.once('close', () => resolve()));
+      // A peer that vanished without a goodbye: it reads nothing, so it answers no ping.
+      (dead.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+      const before = s.app.seatHub.connections;
+      await sleep(1_000);
+      assert.equal(s.app.seatHub.connections, before - 1, 'the silent peer was dropped');
+      assert.equal(lively.socket.readyState, lively.socket.OPEN, 'the answering peer stays');
+      dead.socket.terminate();
+      await closed;
+    } finally {
+      lively.close();
     }
   });
 

@@ -21,7 +21,7 @@ export interface TestServer {
 }
 
 /** The real app over real stores. Without env overrides: the embedded default in a temp folder. */
-export async function startTestServer(env: Record<string, string> = {}, appOptions: { maxBufferedBytes?: number } = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, appOptions: { maxBufferedBytes?: number; heartbeatMs?: number } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-http-'));
   const box = await startBoxoffice(loadConfig({ DATA_DIR: dataDir, DEMO_CATALOG: 'true', ...env }));
   const tokens = new GuestTokens(SECRET);
