@@ -1,2 +1,379 @@
-// Placeholder until the benchmark suite (issue "Benchmark suite and a stress tool") lands.
-console.log('The benchmark suite is not written yet. Meanwhile `npm test` times the 100,000-contender race per store.');
+// npm run bench: starts Boxoffice itself (embedded default, and on Redis / PostgreSQL when they are
+// up), drives it from this separate process over 127.0.0.1, and reports every figure beside a
+// baseline measured in the same run. Writes bench/results/latest.{json,md}. Bounded: ~5 minutes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { WebSocket } from 'ws';
+import { drive, HttpClient, percentile } from '../src/cli/http-client.ts';
+import { gridLayout } from '../src/domain/layout.ts';
+import { GuestTokens } from '../src/http/identity.ts';
+import { PostgresBookingRepository } from '../src/stores/postgres/booking-repository.ts';
+import { openDb } from '../src/stores/postgres/db.ts';
+import { openRedisHoldStore } from '../src/stores/redis/redis-hold-store.ts';
+
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SECRET = 'bench secret';
+const CONCURRENCY = 64;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SHOWTIMES = 100; // x 500 seats: room for every hold of the holds/s run
+const HOT_REQUESTS = 10_000;
+const FANOUT_CLIENTS = Number(process.env.BENCH_FANOUT ?? 5_000);
+const KEYSPACE_SEATS = Number(process.env.BENCH_KEYSPACE_SEATS ?? 1_000_000);
+
+interface Row {
+  scenario: string;
+  store: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number; unit: string };
+  /** value / baseline.value */
+  ratio?: number;
+  p50?: number;
+  p99?: number;
+  max?: number;
+  note?: string;
+}
+const rows: Row[] = [];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const tokens = new GuestTokens(Buffer.from(SECRET));
+
+function record(row: Row): void {
+  if (row.baseline) row.ratio = row.value / row.baseline.value;
+  rows.push(row);
+  log(`  ${row.scenario} [${row.store}]: ${fmt(row.value)} ${row.unit}${row.ratio !== undefined ? ` (${(row.ratio * 100).toFixed(1)}% of ${row.baseline!.name})` : ''}${row.p50 !== undefined ? `, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99!.toFixed(2)} ms` : ''}`);
+}
+
+const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en') : x.toFixed(2));
+
+function reachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(Number(port), hostname, () => done(true));
+  });
+}
+
+/** A child process that prints `readyText` when it listens. Killed on stop or when the bench dies. */
+async function startChild(args: string[], env: Record<string, string>, readyText: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  let output = '';
+  const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start within 60 s: ${output}`)), 60_000);
+    const onData = (d: Buffer) => {
+      output += d;
+      const m = output.match(readyText);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+  return {
+    child,
+    match,
+    async stop() {
+      process.off('exit', kill);
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+async function rssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+/** Requests per second of one request shape at CONCURRENCY for SECONDS. */
+async function rate(client: HttpClient, send: (i: number) => Promise<{ status: number; ms: number }>, expect: number) {
+  const latencies: number[] = [];
+  let bad = 0;
+  const { ran, elapsedMs } = await drive({ concurrency: CONCURRENCY, durationMs: SECONDS * 1000 }, async (i) => {
+    const r = await send(i);
+    latencies.push(r.ms);
+    if (r.status !== expect) bad++;
+  });
+  if (bad > 0) throw new Error(`${bad} of ${ran} requests did not answer ${expect}`);
+  return { perSecond: ran / (elapsedMs / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: ran };
+}
+
+async function httpCeiling(): Promise<number> {
+  log('baseline: bare Fastify route');
+  const bare = await startChild(['bench/bare-server.ts'], { PORT: '0' }, /listening (\d+)/);
+  const client = new HttpClient(`http://127.0.0.1:${bare.match[1]}`, CONCURRENCY);
+  try {
+    const body = { seats: ['A1'] };
+    const r = await rate(client, () => client.request('POST', '/hold', { body, token: tokens.issue().token }), 201);
+    record({ scenario: 'HTTP ceiling: bare Fastify route, hold-sized JSON', store: '-', value: r.perSecond, unit: 'req/s', p50: r.p50, p99: r.p99 });
+    return r.perSecond;
+  } finally {
+    client.close();
+    await bare.stop();
+  }
+}
+
+async function seed(env: Record<string, string>): Promise<void> {
+  const db = await openDb(env.DATABASE_URL ? { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA! } : { dataDir: join(env.DATA_DIR!, 'db') });
+  const repo = new PostgresBookingRepository(db);
+  await repo.saveTheater({ id: 'bench', name: 'Bench' });
+  await repo.saveScreen({ id: 'bench-hall', theaterId: 'bench', name: 'Bench hall', layout: gridLayout({ rows: 20, seatsPerRow: 25 }) });
+  await repo.saveScreen({ id: 'bench-small', theaterId: 'bench', name: 'Bench small', layout: gridLayout({ rows: 4, seatsPerRow: 6 }) });
+  await repo.saveMovie({ id: 'bench', title: 'Bench', durationMinutes: 100 });
+  for (let i = 0; i < SHOWTIMES; i++) await repo.saveShowtime({ id: `bench-${i}`, movieId: 'bench', screenId: 'bench-hall', startsAt: Date.now() + 3_600_000 });
+  await repo.saveShowtime({ id: 'bench-read', movieId: 'bench', screenId: 'bench-hall', startsAt: Date.now() + 3_600_000 });
+  await repo.saveShowtime({ id: 'bench-hot', movieId: 'bench', screenId: 'bench-hall', startsAt: Date.now() + 3_600_000 });
+  await repo.saveShowtime({ id: 'bench-fanout', movieId: 'bench', screenId: 'bench-small', startsAt: Date.now() + 3_600_000 });
+  await db.close();
+}
+
+const seatName = (i: number) => `${String.fromCharCode(65 + Math.floor((i % 500) / 25))}${(i % 25) + 1}`;
+
+async function benchStore(store: 'memory' | 'redis' | 'postgres', ceiling: number): Promise<void> {
+  log(`store: ${store}`);
+  const id = `bench_${randomUUID().slice(0, 8)}`;
+  const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-bench-'));
+  const env: Record<string, string> = {
+    PORT: '0',
+    HOLD_STORE: store,
+    DATA_DIR: dataDir,
+    TOKEN_SECRET: SECRET,
+    DEMO_CATALOG: 'false',
+    MAX_SEATS_PER_OWNER: '1000',
+    LOG_LEVEL: 'warn',
+    LAB_ENABLED: 'false',
+    REDIS_URL: store === 'redis' ? REDIS_URL : '',
+    REDIS_KEY_PREFIX: `${id}:`,
+    DATABASE_URL: store === 'memory' ? '' : DATABASE_URL,
+    DATABASE_SCHEMA: store === 'memory' ? '' : id,
+  };
+  await seed(env);
+  // PORT=0: the server logs the port it got.
+  const server = await startChild(['src/server.ts'], { ...env, LOG_LEVEL: 'info' }, /Boxoffice is serving http:\/\/127\.0\.0\.1:(\d+)/);
+  const base = `http://127.0.0.1:${server.match[1]}`;
+  const client = new HttpClient(base, CONCURRENCY);
+  const pid = server.child.pid!;
+  try {
+    // Holds of distinct seats: showtime after showtime, one seat per request, a new buyer each time.
+    const rssBefore = await rssOf(pid);
+    const held: { id: string; token: string }[] = [];
+    const holds = await rate(
+      client,
+      async (i) => {
+        const token = tokens.issue().token;
+        const r = await client.request('POST', `/api/v1/showtimes/bench-${Math.floor(i / 500)}/holds`, { token, body: { seats: [seatName(i)] } });
+        if (r.status === 201) held.push({ id: (r.body as { id: string }).id, token });
+        return r;
+      },
+      201,
+    );
+    record({ scenario: 'holds of distinct seats over HTTP', store, value: holds.perSecond, unit: 'holds/s', baseline: { name: 'HTTP ceiling', value: ceiling, unit: 'req/s' }, p50: holds.p50, p99: holds.p99 });
+    if (store === 'memory') {
+      const perSeat = ((await rssOf(pid)) - rssBefore) / held.length;
+      record({ scenario: 'memory per held seat (server RSS growth / seats held)', store, value: perSeat, unit: 'bytes', note: `${held.length} seats; includes allocator slack` });
+    }
+    if (store === 'postgres') {
+      const c = new pg.Client({ connectionString: DATABASE_URL });
+      await c.connect();
+      const { bytes } = (await c.query(`SELECT pg_total_relation_size('${id}.hold_seats') + pg_total_relation_size('${id}.hold_holds') AS bytes`)).rows[0] as { bytes: string };
+      await c.end();
+      record({ scenario: 'memory per held seat (hold tables on disk / seats held)', store, value: Number(bytes) / held.length, unit: 'bytes', note: `${held.length} seats, indexes included` });
+    }
+
+    // Confirms of those holds.
+    const confirms = await rate(client, (i) => {
+      const h = held[i % held.length]!;
+      return client.request('POST', `/api/v1/holds/${encodeURIComponent(h.id)}/confirm`, { token: h.token });
+    }, 200);
+    record({ scenario: 'confirms over HTTP', store, value: confirms.perSecond, unit: 'confirms/s', baseline: { name: 'HTTP ceiling', value: ceiling, unit: 'req/s' }, p50: confirms.p50, p99: confirms.p99, note: confirms.count > held.length ? 'later rounds are idempotent repeats' : undefined });
+
+    // The hot seat: 10,000 requests at once for one seat.
+    const hot = new HttpClient(base, 1_000);
+    const hotTokens = Array.from({ length: HOT_REQUESTS }, () => tokens.issue().token);
+    const started = performance.now();
+    const statuses = await Promise.all(hotTokens.map((token) => hot.request('POST', '/api/v1/showtimes/bench-hot/holds', { token, body: { seats: ['J13'] } }).then((r) => r.status)));
+    const hotMs = performance.now() - started;
+    hot.close();
+    const winners = statuses.filter((s) => s === 201).length;
+    const others = statuses.filter((s) => s !== 201 && s !== 409).length;
+    if (winners !== 1 || others !== 0) throw new Error(`hot seat: ${winners} winners, ${others} unexpected answers`);
+    record({ scenario: `hot seat: ${HOT_REQUESTS.toLocaleString('en')} concurrent holds of one seat, all answered`, store, value: hotMs, unit: 'ms', note: 'exactly one 201, the rest 409' });
+
+    // Seat map reads of a 500-seat showtime, half of it held.
+    const owner = tokens.issue().token;
+    for (let i = 0; i < 25; i++) {
+      const seats = Array.from({ length: 10 }, (_, j) => seatName(i * 20 + j));
+      await client.request('POST', '/api/v1/showtimes/bench-read/holds', { token: owner, body: { seats } });
+    }
+    const read = () => rate(client, () => client.request('GET', '/api/v1/showtimes/bench-read/seats'), 200);
+    const reads = await read();
+    record({ scenario: 'seat map reads, 500-seat showtime', store, value: reads.perSecond, unit: 'reads/s', baseline: { name: 'HTTP ceiling', value: ceiling, unit: 'req/s' }, p50: reads.p50, p99: reads.p99 });
+
+    if (store === 'redis') await keyspace(id, reads.perSecond, read);
+    if (store === 'memory') await fanout(base, pid);
+  } finally {
+    client.close();
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    if (store !== 'memory') {
+      const c = new pg.Client({ connectionString: DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${id} CASCADE`);
+      await c.end();
+    }
+    if (store === 'redis') {
+      const redis = new Redis(REDIS_URL);
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${id}:*`, 'COUNT', 10_000);
+        cursor = next;
+        if (keys.length) await redis.unlink(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+    }
+  }
+}
+
+/** Redis: the raw SET NX ceiling against the hold script, then seat-map reads with 1,000,000 seats held elsewhere. */
+async function keyspace(prefix: string, readsBefore: number, read: () => Promise<{ perSecond: number; p50: number; p99: number }>): Promise<void> {
+  const redis = new Redis(REDIS_URL, { enableAutoPipelining: true });
+  const store = await openRedisHoldStore({ url: REDIS_URL, keyPrefix: `${prefix}:` });
+  try {
+    const setNx = await drive({ concurrency: CONCURRENCY, durationMs: 3_000 }, async (i) => {
+      await redis.set(`${prefix}:raw:${i}`, '1', 'PX', 600_000, 'NX');
+    });
+    const setNxRate = setNx.ran / (setNx.elapsedMs / 1000);
+    record({ scenario: 'Redis ceiling: SET NX PX through ioredis', store: 'redis', value: setNxRate, unit: 'ops/s' });
+    await store.restore('bench-direct', []);
+    const direct = await drive({ concurrency: CONCURRENCY, durationMs: 3_000 }, async (i) => {
+      await store.hold({ holdId: `bench-direct.h${i}`, showtimeId: 'bench-direct', owner: `o${i}`, seats: [`S${i}`], ttlMs: 600_000, maxSeatsPerOwner: 10 });
+    });
+    record({ scenario: 'hold script, in-process (no HTTP)', store: 'redis', value: direct.ran / (direct.elapsedMs / 1000), unit: 'holds/s', baseline: { name: 'SET NX ceiling', value: setNxRate, unit: 'ops/s' } });
+
+    log(`  filling Redis with ${KEYSPACE_SEATS.toLocaleString('en')} held seats across other showtimes`);
+    const memBefore = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+    const perShowtime = 500;
+    const showtimes = Math.ceil(KEYSPACE_SEATS / perShowtime);
+    for (let s = 0; s < showtimes; s++) await store.restore(`fill-${s}`, []);
+    const fillStarted = performance.now();
+    await drive({ concurrency: 256, total: KEYSPACE_SEATS / 10 }, async (i) => {
+      const s = Math.floor((i * 10) / perShowtime);
+      const seats = Array.from({ length: 10 }, (_, j) => seatName(((i * 10) % perShowtime) + j)).sort();
+      await store.hold({ holdId: `fill-${s}.h${i}`, showtimeId: `fill-${s}`, owner: `o${i}`, seats, ttlMs: 3_600_000, maxSeatsPerOwner: 10 });
+    });
+    const fillSeconds = (performance.now() - fillStarted) / 1000;
+    const memAfter = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+    record({ scenario: 'memory per held seat (Redis used_memory growth / seats held)', store: 'redis', value: (memAfter - memBefore) / KEYSPACE_SEATS, unit: 'bytes', note: `${KEYSPACE_SEATS.toLocaleString('en')} seats in holds of 10, filled in ${fillSeconds.toFixed(1)} s` });
+    const after = await read();
+    record({ scenario: `seat map reads with ${KEYSPACE_SEATS.toLocaleString('en')} seats held in other showtimes`, store: 'redis', value: after.perSecond, unit: 'reads/s', baseline: { name: 'same reads on an empty keyspace', value: readsBefore, unit: 'reads/s' }, p50: after.p50, p99: after.p99 });
+  } finally {
+    await store.close();
+    redis.disconnect();
+  }
+}
+
+/** 5,000 WebSocket clients on one showtime, one seat change: when does the last one have it? */
+async function fanout(base: string, pid: number): Promise<void> {
+  const url = `${base.replace('http', 'ws')}/ws`;
+  const rssBefore = await rssOf(pid);
+  const clients: WebSocket[] = [];
+  const received: number[] = [];
+  let sentAt = 0;
+  let subscribed = 0;
+  const all = new Promise<void>((resolve) => {
+    for (let i = 0; i < FANOUT_CLIENTS; i++) {
+      const ws = new WebSocket(url);
+      clients.push(ws);
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', showtime: 'bench-fanout' })));
+      ws.on('message', (raw) => {
+        const m = JSON.parse(raw.toString()) as { type: string };
+        if (m.type === 'snapshot' && ++subscribed === FANOUT_CLIENTS) resolve();
+        if (m.type === 'delta') received.push(performance.now() - sentAt);
+      });
+      ws.on('error', () => {});
+    }
+  });
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`only ${subscribed} of ${FANOUT_CLIENTS} clients subscribed in 60 s`)), 60_000));
+  await Promise.race([all, timeout]);
+  const perConnection = ((await rssOf(pid)) - rssBefore) / FANOUT_CLIENTS;
+  const client = new HttpClient(base, 1);
+  sentAt = performance.now();
+  const r = await client.request('POST', '/api/v1/showtimes/bench-fanout/holds', { token: tokens.issue().token, body: { seats: ['B2'] } });
+  client.close();
+  if (r.status !== 201) throw new Error(`fan-out hold answered ${r.status}`);
+  const deadline = Date.now() + 30_000;
+  while (received.length < FANOUT_CLIENTS && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+  for (const ws of clients) ws.terminate();
+  if (received.length < FANOUT_CLIENTS) throw new Error(`only ${received.length} of ${FANOUT_CLIENTS} clients got the change`);
+  record({
+    scenario: `WebSocket fan-out: ${FANOUT_CLIENTS.toLocaleString('en')} subscribers, one seat change, until the last has it`,
+    store: 'memory',
+    value: percentile(received, 100),
+    unit: 'ms',
+    p50: percentile(received, 50),
+    p99: percentile(received, 99),
+    max: percentile(received, 100),
+    note: 'from sending the hold request',
+  });
+  record({ scenario: 'server memory per connected WebSocket client (RSS growth / clients)', store: 'memory', value: perConnection, unit: 'bytes' });
+}
+
+function markdown(meta: Record<string, string>): string {
+  const lines = [
+    `Measured ${meta.date} on ${meta.machine}, ${CONCURRENCY} connections, ${SECONDS} s per rate. Ratios compare with a baseline measured in the same run.`,
+    '',
+    '| scenario | store | result | p50 / p99 (ms) | baseline | ratio |',
+    '|---|---|---:|---:|---|---:|',
+    ...rows.map((r) =>
+      [
+        '',
+        r.scenario + (r.note ? ` (${r.note})` : ''),
+        r.store,
+        `${fmt(r.value)} ${r.unit}`,
+        r.p50 !== undefined ? `${r.p50.toFixed(2)} / ${r.p99!.toFixed(2)}` : '',
+        r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)} ${r.baseline.unit}` : '',
+        r.ratio !== undefined ? `${(r.ratio * 100).toFixed(1)}%` : '',
+        '',
+      ].join(' | ').trim(),
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const stores: ('memory' | 'redis' | 'postgres')[] = ['memory'];
+  if (await reachable(REDIS_URL)) {
+    if (await reachable(DATABASE_URL)) stores.push('redis');
+  } else log(`SKIPPED redis: not reachable at ${REDIS_URL}`);
+  if (await reachable(DATABASE_URL)) stores.push('postgres');
+  else log(`SKIPPED postgres (and redis, which keeps bookings there): not reachable at ${DATABASE_URL}`);
+
+  const ceiling = await httpCeiling();
+  for (const store of stores) await benchStore(store, ceiling);
+
+  const meta = { date: new Date().toISOString().slice(0, 10), machine: `${(await import('node:os')).cpus().length} cores, Node ${process.version}`, seconds: ((Date.now() - started) / 1000).toFixed(0) };
+  await writeFile('bench/results/latest.json', `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+  const md = markdown(meta);
+  await writeFile('bench/results/latest.md', md);
+  process.stdout.write(`\n${md}\nbench took ${meta.seconds} s; written to bench/results/latest.{json,md}\n`);
+}
+
+await main();
+process.exit(0);

@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   app.server.headersTimeout = 10_000;
   app.server.requestTimeout = 30_000;
   await app.listen({ port: config.port, host: config.host });
-  log.info({ stores: box.stores.describe }, `Boxoffice is serving http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}/`);
+  const { port } = app.server.address() as { port: number }; // PORT=0 picks a free one
+  log.info({ stores: box.stores.describe }, `Boxoffice is serving http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}/`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -83,10 +83,13 @@ const CREATE_SEATS = `
   ORDER BY seat
   ON CONFLICT DO NOTHING`;
 
-/** Locks the seats in seat order, then (once all are held: the count forces it) the owner's lock. */
+/**
+ * Locks the seats in seat order, then (once all are held: the count forces it) the owner's lock,
+ * and says how many seat rows it locked.
+ */
 const LOCK_SEATS_AND_OWNER = `
-  SELECT pg_advisory_xact_lock(hashtext($1), hashtext($3)) FROM (
-    SELECT count(*) FROM (
+  SELECT locked.n AS locked, pg_advisory_xact_lock(hashtext($1), hashtext($3)) FROM (
+    SELECT count(*)::int AS n FROM (
       SELECT 1 FROM hold_seats WHERE showtime_id = $1 AND seat_id = ANY ($2::text[]) ORDER BY seat_id FOR UPDATE
     ) AS seat_locks
   ) AS locked`;
@@ -301,7 +304,11 @@ export class PostgresHoldStore implements HoldStore {
     const { showtimeId, holdId, owner, seats } = req;
     return this.db.transaction(async (tx) => {
       await tx.query(CREATE_SEATS, [showtimeId, seats]);
-      await tx.query(LOCK_SEATS_AND_OWNER, [showtimeId, seats, owner]);
+      const [lock] = await tx.query<{ locked: number }>(LOCK_SEATS_AND_OWNER, [showtimeId, seats, owner]);
+      // Every check below is only sound under a lock on every seat. A seat row can be missing when
+      // CREATE_SEATS ran before the showtime was loaded (a restore committed in between): then
+      // this attempt locked too little and must start again, as for a showtime not loaded.
+      if (lock!.locked !== seats.length) throw storeError(StoreCode.NOT_LOADED, { showtimeId });
       const [r] = await tx.query<{ loaded: boolean; taken: SeatId[]; version: number | null } & Partial<HoldRow>>(TAKE_SEATS, [
         showtimeId,
         seats,
