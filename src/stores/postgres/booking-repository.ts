@@ -110,22 +110,22 @@ export class PostgresBookingRepository implements BookingRepository {
   }
 
   async insertBooking(b: Omit<Booking, 'createdAt'>): Promise<Booking> {
+    let inserted: { created_at_ms: number | null }[];
     try {
-      return await this.db.transaction(async (tx) => {
-        const inserted = await tx.query(
-          'INSERT INTO bookings (id, showtime_id, owner) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id',
-          [b.id, b.showtimeId, b.owner],
-        );
-        if (inserted.length === 1) {
-          // The primary key (showtime_id, seat_id) refuses a seat that another booking has (G1).
-          await tx.query(
-            'INSERT INTO booked_seats (showtime_id, seat_id, booking_id) SELECT $1, unnest($2::text[]), $3',
-            [b.showtimeId, b.seats, b.id],
-          );
-        }
-        const [row] = await tx.query<BookingRow>(`${BOOKING_SELECT} WHERE b.id = $1`, [b.id]);
-        return toBooking(row!);
-      });
+      // One statement, so one round trip and atomic on its own: the booking and all its seats, or
+      // nothing. The primary key (showtime_id, seat_id) refuses a seat another booking has (G1).
+      inserted = await this.db.query<{ created_at_ms: number | null }>(
+        `WITH booking AS (
+           INSERT INTO bookings (id, showtime_id, owner) VALUES ($1, $2, $3)
+           ON CONFLICT (id) DO NOTHING RETURNING id, created_at
+         ), seats AS (
+           INSERT INTO booked_seats (showtime_id, seat_id, booking_id)
+           SELECT $2, unnest($4::text[]), id FROM booking RETURNING seat_id
+         )
+         SELECT (extract(epoch from created_at) * 1000)::bigint AS created_at_ms, (SELECT count(*) FROM seats) AS seats
+         FROM booking`,
+        [b.id, b.showtimeId, b.owner, b.seats],
+      );
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
       const taken = await this.db.query<{ seat_id: string }>(
@@ -134,6 +134,9 @@ export class PostgresBookingRepository implements BookingRepository {
       );
       throw storeError(StoreCode.SEAT_UNAVAILABLE, { showtimeId: b.showtimeId, seats: taken.map((t) => t.seat_id) });
     }
+    if (inserted[0]?.created_at_ms != null) return { ...b, seats: [...b.seats].sort(), createdAt: inserted[0].created_at_ms };
+    // Written before (a retried confirm): the stored booking is the answer.
+    return (await this.getBooking(b.id))!;
   }
 
   async getBooking(id: string): Promise<Booking | null> {

@@ -84,6 +84,17 @@ const CREATE_SEATS = `
   ON CONFLICT DO NOTHING`;
 
 /**
+ * hold()'s first look, without a lock: seats another hold has now. Failing on it is sound (the seats
+ * were taken when this ran, a moment inside the request), and it spares the losers of a rush the
+ * queue on the seat rows' locks; a request that finds its seats free still decides under the locks.
+ */
+const TAKEN_NOW = `
+  WITH clock AS MATERIALIZED (SELECT ${NOW_MS} AS now)
+  SELECT s.seat_id FROM hold_seats s JOIN hold_holds h ON h.id = s.hold_id, clock
+  WHERE s.showtime_id = $1 AND s.seat_id = ANY ($2::text[]) AND ${occupies('h', 'clock.now')}
+  ORDER BY s.seat_id`;
+
+/**
  * Locks the seats in seat order, then (once all are held: the count forces it) the owner's lock,
  * and says how many seat rows it locked.
  */
@@ -299,9 +310,12 @@ export class PostgresHoldStore implements HoldStore {
 
   constructor(private readonly db: Db) {}
 
-  // 5 statements: BEGIN, CREATE_SEATS, LOCK_SEATS_AND_OWNER, TAKE_SEATS, COMMIT.
+  // 1 statement when a seat is already taken (TAKEN_NOW); otherwise 6: TAKEN_NOW, then BEGIN,
+  // CREATE_SEATS, LOCK_SEATS_AND_OWNER, TAKE_SEATS, COMMIT.
   async hold(req: Parameters<HoldStore['hold']>[0]) {
     const { showtimeId, holdId, owner, seats } = req;
+    const takenNow = await this.db.query<{ seat_id: SeatId }>(TAKEN_NOW, [showtimeId, seats]);
+    if (takenNow.length > 0) throw storeError(StoreCode.SEAT_UNAVAILABLE, { showtimeId, seats: takenNow.map((t) => t.seat_id) });
     return this.db.transaction(async (tx) => {
       await tx.query(CREATE_SEATS, [showtimeId, seats]);
       const [lock] = await tx.query<{ locked: number }>(LOCK_SEATS_AND_OWNER, [showtimeId, seats, owner]);
