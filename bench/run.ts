@@ -16,7 +16,10 @@ import { gridLayout } from '../src/domain/layout.ts';
 import { GuestTokens } from '../src/http/identity.ts';
 import { PostgresBookingRepository } from '../src/stores/postgres/booking-repository.ts';
 import { openDb } from '../src/stores/postgres/db.ts';
+import { MemoryHoldStore } from '../src/stores/memory/memory-hold-store.ts';
 import { openRedisHoldStore } from '../src/stores/redis/redis-hold-store.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -171,7 +174,6 @@ async function benchStore(store: 'memory' | 'redis' | 'postgres', ceiling: numbe
   const pid = server.child.pid!;
   try {
     // Holds of distinct seats: showtime after showtime, one seat per request, a new buyer each time.
-    const rssBefore = await rssOf(pid);
     const held: { id: string; token: string }[] = [];
     const holds = await rate(
       client,
@@ -184,10 +186,7 @@ async function benchStore(store: 'memory' | 'redis' | 'postgres', ceiling: numbe
       201,
     );
     record({ scenario: 'holds of distinct seats over HTTP', store, value: holds.perSecond, unit: 'holds/s', baseline: { name: 'HTTP ceiling', value: ceiling, unit: 'req/s' }, p50: holds.p50, p99: holds.p99 });
-    if (store === 'memory') {
-      const perSeat = ((await rssOf(pid)) - rssBefore) / held.length;
-      record({ scenario: 'memory per held seat (server RSS growth / seats held)', store, value: perSeat, unit: 'bytes', note: `${held.length} seats; includes allocator slack` });
-    }
+    if (store === 'memory') await memoryStoreHeap();
     if (store === 'postgres') {
       const c = new pg.Client({ connectionString: DATABASE_URL });
       await c.connect();
@@ -248,6 +247,27 @@ async function benchStore(store: 'memory' | 'redis' | 'postgres', ceiling: numbe
       redis.disconnect();
     }
   }
+}
+
+/** The memory store's heap per held seat, measured in this process between two full collections. */
+async function memoryStoreHeap(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const store = new MemoryHoldStore();
+  const showtimes = 100;
+  for (let s = 0; s < showtimes; s++) await store.restore(`m-${s}`, []);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const seats = showtimes * 500;
+  for (let i = 0; i < seats / 10; i++) {
+    const s = Math.floor((i * 10) / 500);
+    const held = Array.from({ length: 10 }, (_, j) => seatName(((i * 10) % 500) + j)).sort();
+    await store.hold({ holdId: `m-${s}.h${i}`, showtimeId: `m-${s}`, owner: `guest:o${i}`, seats: held, ttlMs: 600_000, maxSeatsPerOwner: 10 });
+  }
+  gc();
+  const perSeat = (process.memoryUsage().heapUsed - before) / seats;
+  record({ scenario: 'memory per held seat (memory store heap after GC / seats held)', store: 'memory', value: perSeat, unit: 'bytes', note: `${seats.toLocaleString('en')} seats in holds of 10` });
+  await store.close();
 }
 
 /** Redis: the raw SET NX ceiling against the hold script, then seat-map reads with 1,000,000 seats held elsewhere. */
