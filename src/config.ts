@@ -17,6 +17,8 @@ export interface Config {
   /** Signs guest tokens; every instance of one deployment needs the same one. */
   tokenSecret: string | undefined;
   firstClick: boolean;
+  /** Serve the Concurrency Lab (/lab) and keep its tables and keys. */
+  labEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -54,6 +56,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     tokenSecret: env.TOKEN_SECRET || undefined,
     firstClick: boolean(env, 'FIRSTCLICK_COMPAT', true),
+    labEnabled: boolean(env, 'LAB_ENABLED', true),
   };
 }
 

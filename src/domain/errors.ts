@@ -14,7 +14,9 @@ export type ErrorCode =
   | 'HOLD_NOT_FOUND'
   | 'HOLD_EXPIRED'
   | 'HOLD_CONFIRMED'
-  | 'NOT_HOLD_OWNER';
+  | 'NOT_HOLD_OWNER'
+  /** Concurrency Lab: the mode's service (Redis) is not configured or did not answer. */
+  | 'LAB_MODE_UNAVAILABLE';
 
 export class BookingError extends Error {
   override readonly name = 'BookingError';

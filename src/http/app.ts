@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from './error-handler.ts';
 import type { GuestTokens } from './identity.ts';
 import { apiV1Routes } from './routes/api-v1.ts';
 import { firstClickRoutes } from './routes/firstclick.ts';
+import { labRoutes, type LabRoutesOptions } from './routes/lab.ts';
 import { toSeatMapView } from './schemas.ts';
 
 export interface AppOptions {
@@ -22,6 +23,8 @@ export interface AppOptions {
   maxBufferedBytes?: number;
   /** How often WebSocket peers are pinged; one that missed the last ping is dropped. */
   heartbeatMs?: number;
+  /** Concurrency Lab settings (served when the Boxoffice has a lab, i.e. LAB_ENABLED). */
+  lab?: Pick<LabRoutesOptions, 'rateLimit'> & { pushThrottleMs?: number };
 }
 
 const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -66,6 +69,7 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
     log: app.log,
     ...(options.maxBufferedBytes !== undefined && { maxBufferedBytes: options.maxBufferedBytes }),
     ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
+    ...(box.lab && { lab: box.lab, labFeed: { ...(options.lab?.pushThrottleMs !== undefined && { throttleMs: options.lab.pushThrottleMs }) } }),
   });
   app.decorate('seatHub', hub);
   app.addHook('onClose', () => hub.close());
@@ -88,6 +92,7 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
   });
 
   if (options.firstClick) await app.register(firstClickRoutes, { service, repository: stores.repository });
+  if (box.lab) await app.register(labRoutes, { lab: box.lab, ...(options.lab?.rateLimit && { rateLimit: options.lab.rateLimit }) });
   await app.register(apiV1Routes, { prefix: '/api/v1', service, repository: stores.repository, tokens });
   return app;
 }

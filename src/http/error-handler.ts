@@ -14,6 +14,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   HOLD_LIMIT_EXCEEDED: 409,
   HOLD_CONFIRMED: 409,
   HOLD_EXPIRED: 410,
+  LAB_MODE_UNAVAILABLE: 409,
 };
 
 declare module 'fastify' {

@@ -3,6 +3,7 @@ import type { BookingService, Logger } from '../booking/booking-service.ts';
 import type { SeatChangeEvent } from '../domain/booking.ts';
 import { BookingError } from '../domain/errors.ts';
 import type { EventBus } from './event-bus.ts';
+import { LabFeed, type LabFeedOptions, type LabSource } from './lab-feed.ts';
 import { deltaMessage, parseClientMessage } from './messages.ts';
 import { Sequencer } from './sequencer.ts';
 
@@ -28,6 +29,9 @@ export interface SeatHubOptions {
   /** A client whose unsent data passes this is too slow and is dropped. */
   maxBufferedBytes?: number;
   heartbeatMs?: number;
+  /** The Concurrency Lab, when it is switched on: its panels are served on the same socket. */
+  lab?: LabSource;
+  labFeed?: LabFeedOptions;
 }
 
 /**
@@ -42,6 +46,7 @@ export class SeatHub {
   private readonly unsubscribe: () => void;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly maxBuffered: number;
+  private readonly lab: LabFeed | null;
 
   constructor(private readonly o: SeatHubOptions) {
     this.maxBuffered = o.maxBufferedBytes ?? 1 << 20;
@@ -49,6 +54,7 @@ export class SeatHub {
     this.unsubscribe = o.events.subscribe((e) => this.sequencer.push(e));
     this.heartbeat = setInterval(() => this.beat(), o.heartbeatMs ?? 15_000);
     this.heartbeat.unref();
+    this.lab = o.lab ? new LabFeed(o.lab, (socket, data) => this.send(socket, data), o.log, o.labFeed) : null;
   }
 
   get connections(): number {
@@ -67,7 +73,10 @@ export class SeatHub {
     const sub: Subscriber = { socket, showtimeId: null, viewer: null, version: null, queued: [], alive: true };
     this.subscribers.add(sub);
     socket.on('pong', () => (sub.alive = true));
-    socket.on('close', () => this.subscribers.delete(sub));
+    socket.on('close', () => {
+      this.subscribers.delete(sub);
+      this.lab?.unwatch(socket);
+    });
     socket.on('error', () => socket.terminate());
     socket.on('message', (raw) => {
       const message = parseClientMessage(raw.toString());
@@ -77,6 +86,12 @@ export class SeatHub {
         sub.showtimeId = null;
         return;
       }
+      if (message.type === 'lab-unsubscribe') return this.lab?.unwatch(socket);
+      if (message.type === 'lab-subscribe') {
+        const error = this.lab ? this.lab.watch(socket, message.showtime) : 'the Concurrency Lab is switched off (LAB_ENABLED=false)';
+        if (error) this.send(socket, JSON.stringify({ type: 'error', code: this.lab ? 'SHOWTIME_NOT_FOUND' : 'NOT_FOUND', error }));
+        return;
+      }
       void this.subscribe(sub, message.showtime, message.token);
     });
   }
@@ -84,6 +99,7 @@ export class SeatHub {
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     this.unsubscribe();
+    this.lab?.close();
     this.sequencer.close();
     for (const c of [...this.subscribers, ...this.firstClick]) c.socket.close(1001, 'server shutting down');
   }

@@ -4,11 +4,13 @@ import type { BookingRepository } from '../domain/booking-repository.ts';
 import type { HoldStore } from '../domain/hold-store.ts';
 import { MemoryHoldStore } from './memory/memory-hold-store.ts';
 import { PostgresBookingRepository } from './postgres/booking-repository.ts';
-import { openDb } from './postgres/db.ts';
+import { openDb, type Db } from './postgres/db.ts';
 
 export interface Stores {
   holds: HoldStore;
   repository: BookingRepository;
+  /** The repository's database, for the Concurrency Lab's own tables. */
+  db: Db;
   /** Where bookings live, for logs and /readyz: "PGlite in ./data/db" or "PostgreSQL server". */
   describe: string;
   /** Resolves when both stores answer. */
@@ -42,6 +44,7 @@ export async function openStores(config: Pick<Config, 'holdStore' | 'redisUrl' |
   return {
     holds,
     repository: new PostgresBookingRepository(db),
+    db,
     describe: `holds in ${holds.kind}, bookings in ${db.kind === 'server' ? 'a PostgreSQL server' : `PGlite at ${dataDir}`}`,
     async ping() {
       await Promise.all([db.query('SELECT 1'), holds.ping()]);

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
 import { startBoxoffice, type Boxoffice } from '../../src/boxoffice.ts';
 import { loadConfig } from '../../src/config.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { buildApp, type AppOptions } from '../../src/http/app.ts';
 import { GuestTokens } from '../../src/http/identity.ts';
 
 export const SECRET = Buffer.from('test secret, never used outside tests');
@@ -21,7 +21,7 @@ export interface TestServer {
 }
 
 /** The real app over real stores. Without env overrides: the embedded default in a temp folder. */
-export async function startTestServer(env: Record<string, string> = {}, appOptions: { maxBufferedBytes?: number; heartbeatMs?: number } = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, appOptions: Pick<AppOptions, 'maxBufferedBytes' | 'heartbeatMs' | 'lab'> = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-http-'));
   const box = await startBoxoffice(loadConfig({ DATA_DIR: dataDir, DEMO_CATALOG: 'true', ...env }));
   const tokens = new GuestTokens(SECRET);
