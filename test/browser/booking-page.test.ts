@@ -1,21 +1,10 @@
 // The booking page in Debian's Chromium: two independent people watching the same showtime.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = 'test-output';
-
-function chromiumSkip(): false | string {
-  if (existsSync(CHROMIUM)) return false;
-  const reason = `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
-  if (process.env.REQUIRE_SERVICES === '1') throw new Error(`${reason}, and REQUIRE_SERVICES=1 requires it`);
-  console.log(`# SKIPPED: ${reason}`);
-  return reason;
-}
+import { chromiumSkip, launchChromium, OUTPUT } from '../support/browser.ts';
 
 describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
   let s: TestServer;
@@ -26,10 +15,7 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
   before(async () => {
     s = await startTestServer();
     const url = await s.listen();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     alice = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
     bob = await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage();
     for (const page of [alice, bob]) {

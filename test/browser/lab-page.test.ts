@@ -1,21 +1,10 @@
 // The Concurrency Lab page in Debian's Chromium: a race in unsafe mode double-books, a safe one does not.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = 'test-output';
-
-function chromiumSkip(): false | string {
-  if (existsSync(CHROMIUM)) return false;
-  const reason = `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
-  if (process.env.REQUIRE_SERVICES === '1') throw new Error(`${reason}, and REQUIRE_SERVICES=1 requires it`);
-  console.log(`# SKIPPED: ${reason}`);
-  return reason;
-}
+import { chromiumSkip, launchChromium, OUTPUT } from '../support/browser.ts';
 
 describe('Concurrency Lab page in Chromium', { skip: chromiumSkip() }, () => {
   let s: TestServer;
@@ -25,10 +14,7 @@ describe('Concurrency Lab page in Chromium', { skip: chromiumSkip() }, () => {
   before(async () => {
     s = await startTestServer({}, { lab: { rateLimit: { max: 10_000 } } });
     const url = await s.listen();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
     await page.goto(url);
     await page.getByRole('link', { name: 'Concurrency Lab →' }).click();

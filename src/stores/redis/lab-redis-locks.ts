@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { connectRedis } from './connect.ts';
 import type { LabLock, LabLocks } from '../../lab/lab-ports.ts';
 import { LAB_KEY_PREFIX, labSeatKey } from './keys.ts';
 
@@ -59,17 +60,5 @@ export class RedisLabLocks implements LabLocks {
 
 /** A client of its own, with `lab:` after REDIS_KEY_PREFIX; rejects when Redis does not answer. */
 export async function openRedisLabLocks(options: { url: string; keyPrefix: string }): Promise<RedisLabLocks> {
-  const client = new Redis(options.url, { lazyConnect: true, enableAutoPipelining: true, keyPrefix: `${options.keyPrefix}${LAB_KEY_PREFIX}` });
-  let cause: unknown;
-  const onError = (e: unknown) => (cause ??= e);
-  client.on('error', onError);
-  try {
-    await client.connect();
-  } catch (e) {
-    client.disconnect();
-    throw cause ?? e;
-  } finally {
-    client.off('error', onError);
-  }
-  return new RedisLabLocks(client);
+  return new RedisLabLocks(await connectRedis(options.url, `${options.keyPrefix}${LAB_KEY_PREFIX}`));
 }

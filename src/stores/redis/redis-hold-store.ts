@@ -1,4 +1,5 @@
 import { Redis, type Cluster } from 'ioredis';
+import { connectRedis } from './connect.ts';
 import type { Hold, TakenSeat } from '../../domain/booking.ts';
 import { StoreCode, storeError } from '../../domain/errors.ts';
 import type { HoldStore } from '../../domain/hold-store.ts';
@@ -245,30 +246,9 @@ export class RedisHoldStore implements HoldStore {
   }
 }
 
-/**
- * Connects to Redis (all keys under `keyPrefix`, which must not contain `{`) and waits until the
- * connection is ready. Commands issued in the same tick share one write (auto-pipelining), which is
- * what lets a rush of holds through one connection.
- */
+/** A store on a client of its own; every key under `keyPrefix`, which must not contain `{`. */
 export async function openRedisHoldStore(options: { url: string; keyPrefix?: string }): Promise<RedisHoldStore> {
-  const client = new Redis(options.url, {
-    lazyConnect: true,
-    enableAutoPipelining: true,
-    ...(options.keyPrefix !== undefined && { keyPrefix: options.keyPrefix }),
-  });
-  // connect() rejects with a bare "Connection is closed"; the cause arrives as an error event.
-  let cause: unknown;
-  const onError = (e: unknown) => (cause ??= e);
-  client.on('error', onError);
-  try {
-    await client.connect();
-  } catch (e) {
-    client.disconnect();
-    throw cause ?? e;
-  } finally {
-    client.off('error', onError);
-  }
-  return new RedisHoldStore(client, { ownsClient: true });
+  return new RedisHoldStore(await connectRedis(options.url, options.keyPrefix), { ownsClient: true });
 }
 
 /** `{ OK, version, seat... }` -> the seats and version; `{ OK }` -> null (nothing changed). */
