@@ -139,10 +139,12 @@ async function seed(env: Record<string, string>): Promise<void> {
   await repo.saveScreen({ id: 'bench-hall', theaterId: 'bench', name: 'Bench hall', layout: gridLayout({ rows: 20, seatsPerRow: 25 }) });
   await repo.saveScreen({ id: 'bench-small', theaterId: 'bench', name: 'Bench small', layout: gridLayout({ rows: 4, seatsPerRow: 6 }) });
   await repo.saveMovie({ id: 'bench', title: 'Bench', durationMinutes: 100 });
-  for (let i = 0; i < SHOWTIMES; i++) await repo.saveShowtime({ id: `bench-${i}`, movieId: 'bench', screenId: 'bench-hall', startsAt: Date.now() + 3_600_000 });
-  await repo.saveShowtime({ id: 'bench-read', movieId: 'bench', screenId: 'bench-hall', startsAt: Date.now() + 3_600_000 });
-  await repo.saveShowtime({ id: 'bench-hot', movieId: 'bench', screenId: 'bench-hall', startsAt: Date.now() + 3_600_000 });
-  await repo.saveShowtime({ id: 'bench-fanout', movieId: 'bench', screenId: 'bench-small', startsAt: Date.now() + 3_600_000 });
+  // A day apart: showtimes of one screen must not overlap.
+  const day = (n: number) => Date.now() + n * 86_400_000;
+  for (let i = 0; i < SHOWTIMES; i++) await repo.saveShowtime({ id: `bench-${i}`, movieId: 'bench', screenId: 'bench-hall', startsAt: day(i + 1) });
+  await repo.saveShowtime({ id: 'bench-read', movieId: 'bench', screenId: 'bench-hall', startsAt: day(SHOWTIMES + 1) });
+  await repo.saveShowtime({ id: 'bench-hot', movieId: 'bench', screenId: 'bench-hall', startsAt: day(SHOWTIMES + 2) });
+  await repo.saveShowtime({ id: 'bench-fanout', movieId: 'bench', screenId: 'bench-small', startsAt: day(1) });
   await db.close();
 }
 

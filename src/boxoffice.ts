@@ -1,18 +1,34 @@
+import { createHmac } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { AccountService } from './accounts/account-service.ts';
+import { AdminService } from './admin/admin-service.ts';
 import { BookingService, type Logger } from './booking/booking-service.ts';
+import { CachedBookingRepository, type CatalogChange } from './catalog/catalog-cache.ts';
 import { loadDemoCatalog } from './catalog/demo-catalog.ts';
 import type { LabLocks } from './lab/lab-ports.ts';
 import { LabService } from './lab/lab-service.ts';
 import { MemoryLabLocks } from './lab/memory-locks.ts';
 import type { Config } from './config.ts';
-import { LocalEventBus, type EventBus } from './realtime/event-bus.ts';
+import type { SeatChangeEvent } from './domain/booking.ts';
+import { LocalBroadcast, type Broadcast, type EventBus } from './realtime/event-bus.ts';
 import { openStores, type Stores } from './stores/index.ts';
 import { PostgresLabStore } from './stores/postgres/lab-store.ts';
-import { RedisEventBus } from './stores/redis/redis-event-bus.ts';
+import { PostgresAccountRepository } from './stores/postgres/account-repository.ts';
+import { PostgresAdminRepository } from './stores/postgres/admin-repository.ts';
+import { RedisBroadcast } from './stores/redis/redis-broadcast.ts';
+import { connectRedis } from './stores/redis/connect.ts';
+import { deploymentSecret } from './secret.ts';
 
 export interface Boxoffice {
   service: BookingService;
   events: EventBus;
   stores: Stores;
+  /** Catalog reads, cached; every admin change empties the cache of every instance. */
+  catalog: CachedBookingRepository;
+  accounts: AccountService;
+  admin: AdminService;
+  /** A Redis connection for shared counters (rate limits), when REDIS_URL is set. */
+  redis?: { client: Redis; keyPrefix: string };
   /** The Concurrency Lab; undefined when LAB_ENABLED=false. */
   lab?: LabService;
   close(): Promise<void>;
@@ -20,43 +36,56 @@ export interface Boxoffice {
 
 /** The composition root: the only place that knows which adapters run. */
 export async function startBoxoffice(config: Config, log?: Logger): Promise<Boxoffice> {
-  const stores = await openStores(config);
-  let events: EventBus;
-  try {
-    // With Redis configured, every instance sees every change (SPEC.md §2, realtime).
-    events = config.redisUrl
-      ? await RedisEventBus.open({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, onError: (err) => log?.error({ err }, 'seat event lost') })
-      : new LocalEventBus();
-  } catch (e) {
-    await stores.close();
-    throw e;
-  }
-  const service = new BookingService({ holds: stores.holds, repository: stores.repository, events, limits: config.limits, ...(log && { log }) });
-  if (config.demoCatalog && (await stores.repository.isEmpty())) {
-    await loadDemoCatalog(stores.repository);
-    log?.info({}, 'loaded the demo catalog');
-  }
-  let lab: LabService | undefined;
-  try {
-    lab = config.labEnabled ? await startLab(config, stores, log) : undefined;
-  } catch (e) {
-    await events.close();
-    await stores.close();
-    throw e;
-  }
-  const stopSweeper = service.startSweeper();
-  return {
-    service,
-    events,
-    stores,
-    ...(lab && { lab }),
-    async close() {
-      await stopSweeper();
-      await lab?.close();
-      await events.close();
-      await stores.close();
-    },
+  // Everything opened so far, closed in reverse when a later step fails (and by close()).
+  const opened: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of opened.splice(0).reverse()) await close();
   };
+  try {
+    const stores = await openStores(config);
+    opened.push(() => stores.close());
+    let redis: Boxoffice['redis'];
+    let events: EventBus;
+    let catalogChanges: Broadcast<CatalogChange>;
+    if (config.redisUrl) {
+      // With Redis configured, every instance sees every seat change and catalog change (SPEC.md §2).
+      const client = await connectRedis(config.redisUrl);
+      opened.push(() => client.quit().then(() => {}, () => client.disconnect()));
+      redis = { client, keyPrefix: config.redisKeyPrefix };
+      events = await RedisBroadcast.open<SeatChangeEvent>({ client, channel: `${config.redisKeyPrefix}seat-events`, onError: (err) => log?.error({ err }, 'seat event lost') });
+      opened.push(() => events.close());
+      catalogChanges = await RedisBroadcast.open<CatalogChange>({ client, channel: `${config.redisKeyPrefix}catalog-changes`, onError: (err) => log?.error({ err }, 'catalog change lost') });
+    } else {
+      events = new LocalBroadcast<SeatChangeEvent>();
+      opened.push(() => events.close());
+      catalogChanges = new LocalBroadcast<CatalogChange>();
+    }
+    opened.push(() => catalogChanges.close());
+    const catalog = new CachedBookingRepository(stores.repository, catalogChanges);
+    const service = new BookingService({ holds: stores.holds, repository: catalog, events, limits: config.limits, ...(log && { log }) });
+    catalogChanges.subscribe(() => service.forgetShowtimes());
+    const accounts = new AccountService(
+      new PostgresAccountRepository(stores.db),
+      createHmac('sha256', await deploymentSecret(config)).update('boxoffice access tokens').digest(),
+      { accessTtlMs: config.accessTokenTtlMs },
+    );
+    const admin = new AdminService({ admin: new PostgresAdminRepository(stores.db), catalog, service });
+    if (config.demoCatalog && (await catalog.isEmpty())) {
+      await loadDemoCatalog(catalog);
+      log?.info({}, 'loaded the demo catalog');
+    }
+    if (config.admin) {
+      const done = await accounts.ensureAdmin(config.admin.email, config.admin.password);
+      if (done !== 'unchanged') log?.info({ email: config.admin.email }, `admin account ${done}`);
+    }
+    const lab = config.labEnabled ? await startLab(config, stores, log) : undefined;
+    if (lab) opened.push(() => lab.close());
+    opened.push(service.startSweeper());
+    return { service, events, stores, catalog, accounts, admin, ...(redis && { redis }), ...(lab && { lab }), close: closeAll };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
 }
 
 /**

@@ -19,7 +19,34 @@ export interface Config {
   firstClick: boolean;
   /** Serve the Concurrency Lab (/lab) and keep its tables and keys. */
   labEnabled: boolean;
+  /** The first admin: created (or promoted) at start when both are set. */
+  admin: { email: string; password: string } | undefined;
+  /** Life of an access JWT, in ms. */
+  accessTokenTtlMs: number;
+  /** Origins allowed by CORS; empty: CORS is off (no CORS headers at all). */
+  corsOrigins: string[];
+  /** Mark the refresh cookie Secure (served over HTTPS, e.g. behind a TLS proxy). */
+  secureCookies: boolean;
+  rateLimits: RateLimits;
 }
+
+/** Requests per minute, per user and per address (the address gets `perIpFactor` times more). */
+export interface RateLimits {
+  holdsPerMinute: number;
+  confirmsPerMinute: number;
+  loginsPerMinute: number;
+  perIpFactor: number;
+  /** Addresses never limited: loopback by default, so local load tests and the benchmark run free. */
+  exempt: string[];
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  holdsPerMinute: 120,
+  confirmsPerMinute: 60,
+  loginsPerMinute: 10,
+  perIpFactor: 10,
+  exempt: ['127.0.0.1', '::1', '::ffff:127.0.0.1'],
+};
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -57,8 +84,30 @@ export function loadConfig(env: Env = process.env): Config {
     tokenSecret: env.TOKEN_SECRET || undefined,
     firstClick: boolean(env, 'FIRSTCLICK_COMPAT', true),
     labEnabled: boolean(env, 'LAB_ENABLED', true),
+    admin: adminOf(env),
+    accessTokenTtlMs: seconds('ACCESS_TOKEN_TTL', 15 * 60_000),
+    corsOrigins: list(env.CORS_ORIGINS),
+    secureCookies: boolean(env, 'COOKIE_SECURE', false),
+    rateLimits: {
+      holdsPerMinute: integer(env, 'RATE_LIMIT_HOLDS', DEFAULT_RATE_LIMITS.holdsPerMinute, 1),
+      confirmsPerMinute: integer(env, 'RATE_LIMIT_CONFIRMS', DEFAULT_RATE_LIMITS.confirmsPerMinute, 1),
+      loginsPerMinute: integer(env, 'RATE_LIMIT_LOGINS', DEFAULT_RATE_LIMITS.loginsPerMinute, 1),
+      perIpFactor: integer(env, 'RATE_LIMIT_IP_FACTOR', DEFAULT_RATE_LIMITS.perIpFactor, 1),
+      exempt: env.RATE_LIMIT_EXEMPT === undefined ? DEFAULT_RATE_LIMITS.exempt : list(env.RATE_LIMIT_EXEMPT),
+    },
   };
 }
+
+function adminOf(env: Env): Config['admin'] {
+  const email = env.ADMIN_EMAIL || undefined;
+  const password = env.ADMIN_PASSWORD || undefined;
+  if (!email && !password) return undefined;
+  if (!email || !password) throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither');
+  if (password.length < 8) throw new ConfigError('ADMIN_PASSWORD must have at least 8 characters');
+  return { email, password };
+}
+
+const list = (raw: string | undefined): string[] => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
 function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];

@@ -1,25 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import pino from 'pino';
 import { startBoxoffice } from './boxoffice.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { deploymentSecret } from './secret.ts';
 import { buildApp } from './http/app.ts';
 import { GuestTokens } from './http/identity.ts';
-
-/** The key that signs guest tokens: TOKEN_SECRET, or one generated once and kept in DATA_DIR. */
-async function tokenSecret(config: Config): Promise<Buffer> {
-  if (config.tokenSecret) return Buffer.from(config.tokenSecret);
-  const file = join(config.dataDir, 'token-secret');
-  try {
-    return Buffer.from(await readFile(file, 'utf8'), 'base64url');
-  } catch {
-    await mkdir(config.dataDir, { recursive: true });
-    const secret = randomBytes(32);
-    await writeFile(file, secret.toString('base64url'), { mode: 0o600, flag: 'wx' }).catch(() => {});
-    return Buffer.from(await readFile(file, 'utf8'), 'base64url');
-  }
-}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -34,7 +18,7 @@ async function main(): Promise<void> {
   }
   const log = pino({ level: config.logLevel });
   const box = await startBoxoffice(config, log);
-  const app = await buildApp(box, { tokens: new GuestTokens(await tokenSecret(config)), firstClick: config.firstClick, logger: log });
+  const app = await buildApp(box, { tokens: new GuestTokens(await deploymentSecret(config)), firstClick: config.firstClick, logger: log, corsOrigins: config.corsOrigins, secureCookies: config.secureCookies, rateLimits: config.rateLimits });
   app.server.headersTimeout = 10_000;
   app.server.requestTimeout = 30_000;
   await app.listen({ port: config.port, host: config.host });

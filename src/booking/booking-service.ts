@@ -81,6 +81,38 @@ export class BookingService {
     this.showtimes.delete(showtimeId);
   }
 
+  /** Drops every cached showtime (the catalog changed, maybe on another instance). */
+  forgetShowtimes(): void {
+    this.showtimes.clear();
+  }
+
+  /**
+   * An admin frees somebody's hold. The release itself is the owner's atomic release step, run
+   * with the owner the store reports: it still checks, inside the step, that the hold is held by
+   * that owner, so a hold that was confirmed or moved meanwhile is never freed by mistake.
+   */
+  async forceRelease(holdId: string): Promise<{ hold: Hold; seats: SeatId[] }> {
+    const showtimeId = showtimeOfHold(holdId);
+    for (let attempt = 0; ; attempt++) {
+      const hold = await this.whenLoaded(showtimeId, () => this.deps.holds.getHold(showtimeId, holdId), holdId);
+      if (!hold || (hold.state !== 'held' && hold.state !== 'confirming' && hold.state !== 'booked')) {
+        throw new BookingError('HOLD_NOT_FOUND', `hold ${holdId} does not exist`, { holdId });
+      }
+      if (hold.state !== 'held') throw new BookingError('HOLD_CONFIRMED', `hold ${holdId} is already confirmed`, { holdId });
+      let released: { seats: SeatId[]; version: number } | null;
+      try {
+        released = await this.deps.holds.release({ showtimeId, holdId, owner: hold.owner });
+      } catch (e) {
+        // The hold changed hands between the read and the release (a guest logged in): read again.
+        if (e instanceof BookingError && e.code === 'NOT_HOLD_OWNER' && attempt < 3) continue;
+        throw e;
+      }
+      if (!released) throw new BookingError('HOLD_NOT_FOUND', `hold ${holdId} does not exist`, { holdId });
+      this.publish(showtimeId, released.version, 'release', availableChanges(released.seats));
+      return { hold, seats: released.seats };
+    }
+  }
+
   async holdSeats(req: { showtimeId: string; owner: string; seats: unknown; ttlMs?: number }): Promise<Hold> {
     const { showtime, seats: index } = await this.cachedShowtime(req.showtimeId);
     const owner = checkOwner(req.owner);
@@ -95,6 +127,32 @@ export class BookingService {
     );
     this.publish(showtime.id, version, 'hold', heldChanges(hold));
     return hold;
+  }
+
+  /**
+   * A guest logged in or registered: their live holds in the given showtimes become the user's,
+   * per showtime all or none. A showtime where the user would pass the per-owner limit keeps the
+   * guest's holds with the guest (still theirs through the guest token) and is reported as kept.
+   */
+  async transferHolds(fromOwner: string, toOwner: string, showtimeIds: string[]): Promise<{ moved: Hold[]; kept: string[] }> {
+    const from = checkOwner(fromOwner);
+    const to = checkOwner(toOwner);
+    const moved: Hold[] = [];
+    const kept: string[] = [];
+    for (const showtimeId of showtimeIds) {
+      try {
+        const result = await this.whenLoaded(showtimeId, () =>
+          this.deps.holds.transferHolds({ showtimeId, fromOwner: from, toOwner: to, maxSeatsPerOwner: this.limits.maxSeatsPerOwner }),
+        );
+        if (!result) continue;
+        moved.push(...result.holds);
+        this.publish(showtimeId, result.version, 'transfer', result.holds.flatMap(heldChanges));
+      } catch (e) {
+        if (!(e instanceof BookingError && e.code === 'HOLD_LIMIT_EXCEEDED')) throw e;
+        kept.push(showtimeId);
+      }
+    }
+    return { moved, kept };
   }
 
   async extendHold(req: { holdId: string; owner: string; ttlMs?: number }): Promise<Hold> {

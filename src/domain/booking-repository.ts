@@ -12,7 +12,16 @@ export interface BookingRepository {
   getShowtime(id: string): Promise<Showtime | null>;
   saveMovie(movie: Movie): Promise<void>;
   saveTheater(theater: Theater): Promise<void>;
+  /**
+   * Creates or updates, in one transaction with the screen's showtimes locked: THEATER_NOT_FOUND;
+   * LAYOUT_LOCKED when the layout changes and a showtime of the screen has bookings.
+   */
   saveScreen(screen: Screen): Promise<void>;
+  /**
+   * Creates or updates, with the screen locked: MOVIE_NOT_FOUND, SCREEN_NOT_FOUND; SHOWTIME_OVERLAP when
+   * another showtime of the screen overlaps it (start to start + the movie's length); LAYOUT_LOCKED
+   * when a showtime with bookings would move to another screen.
+   */
   saveShowtime(showtime: Omit<Showtime, 'layout'>): Promise<void>;
   /** True when the catalog has no movies yet (first start). */
   isEmpty(): Promise<boolean>;

@@ -15,6 +15,15 @@ export type ErrorCode =
   | 'HOLD_EXPIRED'
   | 'HOLD_CONFIRMED'
   | 'NOT_HOLD_OWNER'
+  /** Accounts and admin. */
+  | 'FORBIDDEN'
+  | 'INVALID_CREDENTIALS'
+  | 'ACCOUNT_LOCKED'
+  | 'EMAIL_TAKEN'
+  | 'THEATER_NOT_FOUND'
+  | 'SCREEN_NOT_FOUND'
+  | 'SHOWTIME_OVERLAP'
+  | 'LAYOUT_LOCKED'
   /** Concurrency Lab: the mode's service (Redis) is not configured or did not answer. */
   | 'LAB_MODE_UNAVAILABLE';
 

@@ -49,6 +49,14 @@ export interface HoldStore {
   /** A confirm that never reached the database: frees the seats of a `confirming` hold. */
   abortConfirm(req: { showtimeId: string; holdId: string }): Promise<{ seats: SeatId[]; version: number } | null>;
 
+  /**
+   * Gives every live `held` hold of `fromOwner` in the showtime to `toOwner` (a guest who logs in
+   * keeps their seats), all or none: fails with HOLD_LIMIT_EXCEEDED, moving nothing, when toOwner
+   * would then hold more than maxSeatsPerOwner seats. Confirming holds stay where they are.
+   * Returns null when there was nothing to move (the version does not change).
+   */
+  transferHolds(req: { showtimeId: string; fromOwner: string; toOwner: string; maxSeatsPerOwner: number }): Promise<{ holds: Hold[]; version: number } | null>;
+
   /** The seats of a showtime that are not available, with the version they were read at. */
   seatStates(showtimeId: string): Promise<{ version: number; seats: TakenSeat[] }>;
 

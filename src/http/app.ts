@@ -1,3 +1,7 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -7,7 +11,11 @@ import { fileURLToPath } from 'node:url';
 import type { Boxoffice } from '../boxoffice.ts';
 import { SeatHub } from '../realtime/seat-hub.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
-import type { GuestTokens } from './identity.ts';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from '../config.ts';
+import { Identity, type GuestTokens } from './identity.ts';
+import { routeLimits } from './rate-limits.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { apiV1Routes } from './routes/api-v1.ts';
 import { firstClickRoutes } from './routes/firstclick.ts';
 import { labRoutes, type LabRoutesOptions } from './routes/lab.ts';
@@ -25,6 +33,12 @@ export interface AppOptions {
   heartbeatMs?: number;
   /** Concurrency Lab settings (served when the Boxoffice has a lab, i.e. LAB_ENABLED). */
   lab?: Pick<LabRoutesOptions, 'rateLimit'> & { pushThrottleMs?: number };
+  /** Per-user and per-address limits on holds, confirms and logins (default: DEFAULT_RATE_LIMITS, loopback exempt). */
+  rateLimits?: RateLimits;
+  /** Origins CORS allows; empty or missing: CORS is off. */
+  corsOrigins?: string[];
+  /** Mark the refresh cookie Secure (behind HTTPS). */
+  secureCookies?: boolean;
 }
 
 const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -33,8 +47,9 @@ const BODY_LIMIT = 16 * 1024;
 
 /** Builds the HTTP app around a running Boxoffice. Never listens: server.ts and tests do. */
 export async function buildApp(box: Boxoffice, options: AppOptions): Promise<FastifyInstance> {
-  const { service, events, stores } = box;
+  const { service, events, catalog } = box;
   const { tokens } = options;
+  const identity = new Identity(tokens, box.accounts);
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
@@ -54,17 +69,47 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
         version: '0.1.0',
         description: 'Real-time cinema seat booking. Errors are `{ error, code, details? }`; codes are listed in docs/errors.md.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a guest token from POST /api/v1/guests' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a guest token from POST /api/v1/guests, or an access token from POST /api/v1/auth/login' } } },
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(fastifyHelmet, {
+    // The pages load only their own scripts and styles, and talk to this server over HTTP and ws(s).
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // Off so the plain-http default (127.0.0.1:8080) keeps working; turn HSTS on at the TLS proxy.
+    strictTransportSecurity: false,
+  });
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    await app.register(fastifyCors, { origin: options.corsOrigins, credentials: true });
+  }
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    // Scaled out, every instance counts against the same limits; a Redis hiccup lets requests through.
+    ...(box.redis && { redis: box.redis.client, nameSpace: `${box.redis.keyPrefix}rate:`, skipOnError: true }),
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error(`too many requests (at most ${context.max} per window); retry in ${context.after}`), {
+        statusCode: context.statusCode,
+        code: 'RATE_LIMITED',
+      }),
+  });
+  const limits = routeLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);
   await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });
   await app.register(fastifyStatic, { root: `${WEB}static`, prefix: '/static/' });
 
   const hub = new SeatHub({
     service,
     events,
-    verifyToken: (token) => tokens.verify(token),
+    verifyToken: (token) => identity.owner(token),
     snapshot: async (showtimeId, viewer) => toSeatMapView(await service.seatMap(showtimeId), viewer),
     log: app.log,
     ...(options.maxBufferedBytes !== undefined && { maxBufferedBytes: options.maxBufferedBytes }),
@@ -79,21 +124,24 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
 
   app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html', WEB));
   app.get('/index.html', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html', WEB));
+  app.get('/admin', { schema: { hide: true } }, (_request, reply) => reply.sendFile('admin.html', WEB));
 
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { tags: ['operations'], summary: 'The stores answer' } }, async (_request, reply) => {
     try {
-      await stores.ping();
-      return { status: 'ready', stores: stores.describe };
+      await box.stores.ping();
+      return { status: 'ready', stores: box.stores.describe };
     } catch (e) {
       app.log.warn({ err: e }, 'not ready');
       return reply.status(503).send({ status: 'unavailable', error: 'a store does not answer', code: 'NOT_READY' });
     }
   });
 
-  if (options.firstClick) await app.register(firstClickRoutes, { service, repository: stores.repository });
+  if (options.firstClick) await app.register(firstClickRoutes, { service, repository: catalog });
   if (box.lab) await app.register(labRoutes, { lab: box.lab, ...(options.lab?.rateLimit && { rateLimit: options.lab.rateLimit }) });
-  await app.register(apiV1Routes, { prefix: '/api/v1', service, repository: stores.repository, tokens });
+  await app.register(apiV1Routes, { prefix: '/api/v1', service, repository: catalog, identity, limits });
+  await app.register(accountRoutes, { prefix: '/api/v1', accounts: box.accounts, service, repository: catalog, identity, limits, secureCookies: options.secureCookies ?? false });
+  await app.register(adminRoutes, { prefix: '/api/v1/admin', admin: box.admin, accounts: box.accounts, identity });
   return app;
 }
 

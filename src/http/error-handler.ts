@@ -15,6 +15,14 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   HOLD_CONFIRMED: 409,
   HOLD_EXPIRED: 410,
   LAB_MODE_UNAVAILABLE: 409,
+  FORBIDDEN: 403,
+  INVALID_CREDENTIALS: 401,
+  ACCOUNT_LOCKED: 429,
+  EMAIL_TAKEN: 409,
+  THEATER_NOT_FOUND: 404,
+  SCREEN_NOT_FOUND: 404,
+  SHOWTIME_OVERLAP: 409,
+  LAYOUT_LOCKED: 409,
 };
 
 declare module 'fastify' {
@@ -32,6 +40,9 @@ export function errorHandler(error: FastifyError | BookingError, request: Fastif
   if (error instanceof BookingError) {
     const status = request.routeOptions.config.statusOverrides?.[error.code] ?? STATUS_OF[error.code];
     const hasDetails = Object.keys(error.details).length > 0;
+    if (error.code === 'ACCOUNT_LOCKED' && typeof error.details.retryAfterSeconds === 'number') {
+      void reply.header('retry-after', String(error.details.retryAfterSeconds));
+    }
     void reply.status(status).send({ error: error.message, code: error.code, ...(hasDetails && { details: error.details }) });
     return;
   }
@@ -40,6 +51,8 @@ export function errorHandler(error: FastifyError | BookingError, request: Fastif
     return;
   }
   const status = error.statusCode ?? 500;
+  const retryAfter = (error as { retryAfter?: unknown }).retryAfter;
+  if (status === 429 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
   if (status >= 400 && status < 500) {
     // Fastify's own client errors: malformed JSON, body too large, wrong content type ...
     void reply.status(status).send({ error: error.message, code: error.code ?? 'BAD_REQUEST' });

@@ -1,5 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import type { AccountService } from '../accounts/account-service.ts';
+import type { Role } from '../domain/accounts.ts';
 import { BookingError } from '../domain/errors.ts';
 
 /**
@@ -30,18 +32,72 @@ export class GuestTokens {
   }
 }
 
-/** The caller's owner id from `Authorization: Bearer <token>`, or null without a token. */
-export function optionalOwner(tokens: GuestTokens, request: FastifyRequest): string | null {
+/** Who is calling: a guest, or a registered user with a role. */
+export interface Caller {
+  owner: string;
+  role: 'guest' | Role;
+  userId?: string;
+}
+
+/**
+ * The one resolver of bearer tokens: a guest token (`<guestId>.<signature>`, one dot) or a user's
+ * access JWT (two dots). Both stand for an owner id: `guest:<id>` or `user:<id>`.
+ */
+export class Identity {
+  constructor(
+    readonly guests: GuestTokens,
+    private readonly accounts: AccountService,
+  ) {}
+
+  resolve(token: string): Caller | null | Promise<Caller | null> {
+    if (token.split('.').length === 3) {
+      return this.accounts.verifyAccessToken(token).then((p) => (p ? { owner: p.owner, role: p.role, userId: p.userId } : null));
+    }
+    const owner = this.guests.verify(token);
+    return owner ? { owner, role: 'guest' } : null;
+  }
+
+  /** The owner a token stands for, or null (the WebSocket hub's verifier). */
+  owner(token: string): string | null | Promise<string | null> {
+    const caller = this.resolve(token);
+    return caller instanceof Promise ? caller.then((c) => c?.owner ?? null) : (caller?.owner ?? null);
+  }
+}
+
+export function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  const owner = match ? tokens.verify(match[1]!) : null;
-  if (!owner) throw new BookingError('UNAUTHORIZED', 'the bearer token is not valid; get a new one from POST /api/v1/guests');
-  return owner;
+  if (!match) throw new BookingError('UNAUTHORIZED', 'the Authorization header must be `Bearer <token>`');
+  return match[1]!;
 }
 
-export function requireOwner(tokens: GuestTokens, request: FastifyRequest): string {
-  const owner = optionalOwner(tokens, request);
-  if (!owner) throw new BookingError('UNAUTHORIZED', 'this needs a bearer token; get one from POST /api/v1/guests');
-  return owner;
+/** The caller from `Authorization: Bearer <token>`, or null without a token; a bad token is a 401. */
+export async function optionalCaller(identity: Identity, request: FastifyRequest): Promise<Caller | null> {
+  const token = bearerToken(request);
+  if (!token) return null;
+  const caller = await identity.resolve(token);
+  if (!caller) throw new BookingError('UNAUTHORIZED', 'the bearer token is not valid (or expired); get a new one from POST /api/v1/guests or log in');
+  return caller;
+}
+
+export async function requireCaller(identity: Identity, request: FastifyRequest): Promise<Caller> {
+  const caller = await optionalCaller(identity, request);
+  if (!caller) throw new BookingError('UNAUTHORIZED', 'this needs a bearer token; get one from POST /api/v1/guests or log in');
+  return caller;
+}
+
+export async function optionalOwner(identity: Identity, request: FastifyRequest): Promise<string | null> {
+  return (await optionalCaller(identity, request))?.owner ?? null;
+}
+
+export async function requireOwner(identity: Identity, request: FastifyRequest): Promise<string> {
+  return (await requireCaller(identity, request)).owner;
+}
+
+/** 401 without a (valid) token, 403 with a token that is not an admin's. */
+export async function requireAdmin(identity: Identity, request: FastifyRequest): Promise<Caller & { userId: string }> {
+  const caller = await requireCaller(identity, request);
+  if (caller.role !== 'admin' || !caller.userId) throw new BookingError('FORBIDDEN', 'this needs an admin account');
+  return caller as Caller & { userId: string };
 }

@@ -1,27 +1,32 @@
 import { EventEmitter } from 'node:events';
 import type { SeatChangeEvent } from '../domain/booking.ts';
 
-export type SeatChangeListener = (event: SeatChangeEvent) => void;
-
-/** Carries seat changes from the booking service to whoever pushes them to clients. */
-export interface EventBus {
-  publish(event: SeatChangeEvent): void;
+/**
+ * Messages for every listener of every instance: seat changes, catalog changes. In one process the
+ * local broadcast; scaled out, RedisBroadcast (src/stores/redis/redis-broadcast.ts) over pub/sub.
+ */
+export interface Broadcast<T> {
+  publish(message: T): void;
   /** Returns the function that unsubscribes. */
-  subscribe(listener: SeatChangeListener): () => void;
+  subscribe(listener: (message: T) => void): () => void;
   close(): Promise<void>;
 }
 
-/** One process: events go straight to the listeners of this process. */
-export class LocalEventBus implements EventBus {
+/** Carries seat changes from the booking service to whoever pushes them to clients. */
+export type EventBus = Broadcast<SeatChangeEvent>;
+export type SeatChangeListener = (event: SeatChangeEvent) => void;
+
+/** One process: messages go straight to the listeners of this process. */
+export class LocalBroadcast<T> implements Broadcast<T> {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
-  publish(event: SeatChangeEvent): void {
-    this.emitter.emit('seats', event);
+  publish(message: T): void {
+    this.emitter.emit('message', message);
   }
 
-  subscribe(listener: SeatChangeListener): () => void {
-    this.emitter.on('seats', listener);
-    return () => this.emitter.off('seats', listener);
+  subscribe(listener: (message: T) => void): () => void {
+    this.emitter.on('message', listener);
+    return () => this.emitter.off('message', listener);
   }
 
   async close(): Promise<void> {

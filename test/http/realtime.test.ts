@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
-import { DATABASE_URL, REDIS_URL, postgresSkip, redisSkip, runId } from '../support/services.ts';
-import { startTestServer, wsClient, type TestServer } from '../support/app.ts';
+import { postgresSkip, redisSkip } from '../support/services.ts';
+import { startTestServer, startTwoInstances, wsClient, type TestServer } from '../support/app.ts';
 
 type Message = Record<string, unknown> & { version?: number; changes?: { seat: string; status: string; mine?: boolean; expiresAt?: number }[] };
 
@@ -143,21 +142,15 @@ describe('/ws seat map subscriptions', () => {
 
 const skip = (await redisSkip()) || (await postgresSkip());
 describe('two instances sharing Redis and PostgreSQL', { skip }, () => {
-  const id = runId('t_two');
-  const env = { HOLD_STORE: 'redis', REDIS_URL, REDIS_KEY_PREFIX: `${id}:`, DATABASE_URL, DATABASE_SCHEMA: id, DEMO_CATALOG: 'true' };
+  let pair: Awaited<ReturnType<typeof startTwoInstances>>;
   let a: TestServer;
   let b: TestServer;
   before(async () => {
-    a = await startTestServer(env);
-    b = await startTestServer(env);
+    pair = await startTwoInstances('t_two');
+    ({ a, b } = pair);
   });
   after(async () => {
-    await a?.close();
-    await b?.close();
-    const client = new pg.Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${id} CASCADE`);
-    await client.end();
+    await pair?.close();
   });
 
   it('pushes a change made on instance A to a client of instance B', async () => {

@@ -278,5 +278,52 @@ export function holdStoreContract(name: string, open: () => Promise<HoldStore>, 
       assert.deepEqual(aborted?.seats, ['A1']);
       await hold(st, 'bob', ['A1']);
     });
+
+    it('transfers a guest\'s live holds to a user, all or none within the limit, and only theirs', async () => {
+      const st = await showtime();
+      const a = (await hold(st, 'guest:g', ['A1', 'A2'])).hold;
+      const b = (await hold(st, 'guest:g', ['B1'])).hold;
+      await hold(st, 'guest:g', ['C1'], 1); // expires at once: not moved
+      const c = (await hold(st, 'guest:g', ['D1'])).hold;
+      await store.beginConfirm({ showtimeId: st, holdId: c.id, owner: 'guest:g', graceMs: MINUTE }); // confirming: not moved
+      await hold(st, 'user:u', ['E1', 'E2']);
+      await sleep(5);
+
+      // user:u holds 2 and would get 3 more: over a limit of 4, nothing moves.
+      await rejects(store.transferHolds({ showtimeId: st, fromOwner: 'guest:g', toOwner: 'user:u', maxSeatsPerOwner: 4 }), 'HOLD_LIMIT_EXCEEDED');
+      assert.deepEqual((await store.holdsOf(st, 'guest:g')).map((h) => h.id).sort(), [a.id, b.id, c.id].sort());
+
+      const before = (await store.seatStates(st)).version;
+      const moved = await store.transferHolds({ showtimeId: st, fromOwner: 'guest:g', toOwner: 'user:u', maxSeatsPerOwner: 5 });
+      assert.deepEqual(moved?.holds.map((h) => h.id).sort(), [a.id, b.id].sort());
+      assert.ok(moved!.holds.every((h) => h.owner === 'user:u' && h.state === 'held'));
+      assert.equal(moved!.version, before + 1);
+      assert.deepEqual((await store.holdsOf(st, 'guest:g')).map((h) => h.id), [c.id]);
+      const theirs = (await store.holdsOf(st, 'user:u')).map((h) => h.id);
+      assert.ok(theirs.includes(a.id) && theirs.includes(b.id) && theirs.length === 3, theirs.join());
+      const seats = (await store.seatStates(st)).seats;
+      assert.equal(seats.find((x) => x.seat === 'A1')?.owner, 'user:u');
+      assert.equal(seats.find((x) => x.seat === 'D1')?.owner, 'guest:g');
+
+      // The new owner acts on the holds; the old one no longer can; the limit counts the moved seats.
+      await rejects(store.release({ showtimeId: st, holdId: b.id, owner: 'guest:g' }), 'NOT_HOLD_OWNER');
+      await rejects(hold(st, 'user:u', ['F1'], MINUTE, 5), 'HOLD_LIMIT_EXCEEDED');
+      assert.deepEqual((await store.release({ showtimeId: st, holdId: b.id, owner: 'user:u' }))?.seats, ['B1']);
+      assert.equal(await store.transferHolds({ showtimeId: st, fromOwner: 'guest:g', toOwner: 'user:u', maxSeatsPerOwner: 10 }), null, 'nothing left to move');
+    });
+
+    it('keeps the per-owner limit when transfers and holds of the receiver race', async () => {
+      const st = await showtime();
+      for (let i = 1; i <= 5; i++) await hold(st, `guest:${i}`, [`A${i}`, `B${i}`]);
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 5 }, (_, i) => store.transferHolds({ showtimeId: st, fromOwner: `guest:${i + 1}`, toOwner: 'user:r', maxSeatsPerOwner: 5 })),
+        ...Array.from({ length: 5 }, (_, i) => hold(st, 'user:r', [`C${i + 1}`], MINUTE, 5)),
+      ]);
+      assert.ok(results.every((r) => r.status === 'fulfilled' || (r.reason instanceof BookingError && r.reason.code === 'HOLD_LIMIT_EXCEEDED')), String(results.find((r) => r.status === 'rejected' && !(r.reason instanceof BookingError))));
+      const held = (await store.holdsOf(st, 'user:r')).reduce((n, h) => n + h.seats.length, 0);
+      assert.ok(held <= 5 && held >= 4, `user:r holds ${held} seats, the limit is 5`);
+      const owners = new Map((await store.seatStates(st)).seats.map((x) => [x.seat, x.owner]));
+      for (let i = 1; i <= 5; i++) assert.equal(owners.get(`A${i}`), owners.get(`B${i}`), 'a hold moves whole');
+    });
   });
 }

@@ -2,11 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import { WebSocket } from 'ws';
 import { startBoxoffice, type Boxoffice } from '../../src/boxoffice.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp, type AppOptions } from '../../src/http/app.ts';
 import { GuestTokens } from '../../src/http/identity.ts';
+import { DATABASE_URL, REDIS_URL, runId } from './services.ts';
 
 export const SECRET = Buffer.from('test secret, never used outside tests');
 
@@ -21,7 +23,7 @@ export interface TestServer {
 }
 
 /** The real app over real stores. Without env overrides: the embedded default in a temp folder. */
-export async function startTestServer(env: Record<string, string> = {}, appOptions: Pick<AppOptions, 'maxBufferedBytes' | 'heartbeatMs' | 'lab'> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, appOptions: Pick<AppOptions, 'maxBufferedBytes' | 'heartbeatMs' | 'lab' | 'rateLimits' | 'corsOrigins'> = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-http-'));
   const box = await startBoxoffice(loadConfig({ DATA_DIR: dataDir, DEMO_CATALOG: 'true', ...env }));
   const tokens = new GuestTokens(SECRET);
@@ -45,6 +47,29 @@ export async function startTestServer(env: Record<string, string> = {}, appOptio
     },
   };
   return server;
+}
+
+/**
+ * Two instances sharing a real Redis (hold store, pub/sub, rate limits) and a real PostgreSQL, on a
+ * key prefix and a schema of their own; close() stops both and drops the schema.
+ */
+export async function startTwoInstances(label: string, env: Record<string, string> = {}, appOptions: Parameters<typeof startTestServer>[1] = {}) {
+  const id = runId(label);
+  const shared = { HOLD_STORE: 'redis', REDIS_URL, REDIS_KEY_PREFIX: `${id}:`, DATABASE_URL, DATABASE_SCHEMA: id, DEMO_CATALOG: 'true', ...env };
+  const a = await startTestServer(shared, appOptions);
+  const b = await startTestServer(shared, appOptions);
+  return {
+    a,
+    b,
+    async close() {
+      await a.close();
+      await b.close();
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${id} CASCADE`);
+      await client.end();
+    },
+  };
 }
 
 /** A WebSocket client that collects messages and can wait for one that matches. */

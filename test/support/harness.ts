@@ -6,7 +6,7 @@ import pg from 'pg';
 import { BookingService, DEFAULT_LIMITS, type BookingLimits } from '../../src/booking/booking-service.ts';
 import type { SeatChangeEvent } from '../../src/domain/booking.ts';
 import { gridLayout } from '../../src/domain/layout.ts';
-import { LocalEventBus } from '../../src/realtime/event-bus.ts';
+import { LocalBroadcast } from '../../src/realtime/event-bus.ts';
 import { openStores, type Stores } from '../../src/stores/index.ts';
 import { DATABASE_URL, REDIS_URL, runId } from './services.ts';
 
@@ -40,7 +40,7 @@ export async function openHarness(kind: StoreKind, limits: Partial<BookingLimits
     databaseSchema: kind === 'memory' ? undefined : id,
     dataDir,
   });
-  const bus = new LocalEventBus();
+  const bus = new LocalBroadcast<SeatChangeEvent>();
   const events: SeatChangeEvent[] = [];
   bus.subscribe((e) => events.push(e));
   const service = new BookingService({ holds: stores.holds, repository: stores.repository, events: bus, limits: { ...DEFAULT_LIMITS, ...limits } });
@@ -65,7 +65,8 @@ export async function openHarness(kind: StoreKind, limits: Partial<BookingLimits
     events,
     async showtime() {
       const showtimeId = `${id.replace(/_/g, '-')}-${++n}`;
-      await stores.repository.saveShowtime({ id: showtimeId, movieId: 'test-movie', screenId: 'test-screen', startsAt: Date.now() + 3_600_000 });
+      // A day apart: showtimes of one screen must not overlap.
+      await stores.repository.saveShowtime({ id: showtimeId, movieId: 'test-movie', screenId: 'test-screen', startsAt: Date.now() + n * 86_400_000 });
       return showtimeId;
     },
     flushRedis,

@@ -1,5 +1,6 @@
 // The booking page: live seat map over /ws (snapshot + versioned deltas), holds through /api/v1.
-const $ = (id) => document.getElementById(id);
+import { $, request, say } from './common.js';
+
 const TOKEN_KEY = 'boxoffice.guestToken';
 
 const state = {
@@ -13,27 +14,7 @@ const state = {
   ws: null,
 };
 
-async function api(method, path, body) {
-  const headers = { accept: 'application/json' };
-  if (state.token) headers.authorization = `Bearer ${state.token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = new Error(data?.error ?? `request failed (${response.status})`);
-    error.code = data?.code;
-    error.details = data?.details;
-    throw error;
-  }
-  return data;
-}
-
-function say(text, ok = false) {
-  const el = $('message');
-  el.textContent = text;
-  el.classList.toggle('ok', ok);
-  el.hidden = !text;
-}
+const api = (method, path, body) => request(method, path, { body, token: state.token });
 
 async function ensureToken() {
   state.token = localStorage.getItem(TOKEN_KEY);

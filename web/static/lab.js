@@ -1,5 +1,6 @@
 // The Concurrency Lab page: two buyers, modes, live panels over /ws (lab-subscribe), stress control.
-const $ = (id) => document.getElementById(id);
+import { $, request, say } from './common.js';
+
 const SHOWTIME = 'lab-1';
 const BUYERS = ['alice', 'bob'];
 const NAMES = { alice: 'Alice', bob: 'Bob' };
@@ -13,21 +14,7 @@ const lab = {
   busy: false,
 };
 
-async function api(method, path, body) {
-  const headers = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new Error(data?.error ?? `request failed (${response.status})`);
-  return data;
-}
-
-function say(text, ok = false) {
-  const el = $('message');
-  el.textContent = text;
-  el.classList.toggle('ok', ok);
-  el.hidden = !text;
-}
+const api = (method, path, body) => request(method, path, { body });
 
 const el = (tag, props = {}, ...children) => {
   const node = Object.assign(document.createElement(tag), props);

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { BookingService } from '../../booking/booking-service.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
 import { BookingError } from '../../domain/errors.ts';
-import { optionalOwner, requireOwner, type GuestTokens } from '../identity.ts';
+import { optionalOwner, requireOwner, type Identity } from '../identity.ts';
+import type { RouteLimits } from '../rate-limits.ts';
 import {
   bookingSchema,
   errors,
@@ -27,9 +28,9 @@ const bearer = [{ bearer: [] }];
 /** The product's own API. Identity is a server-issued guest token; routes stay thin. */
 export async function apiV1Routes(
   app: FastifyInstance,
-  opts: { service: BookingService; repository: BookingRepository; tokens: GuestTokens },
+  opts: { service: BookingService; repository: BookingRepository; identity: Identity; limits: RouteLimits },
 ): Promise<void> {
-  const { service, repository, tokens } = opts;
+  const { service, repository, identity, limits } = opts;
 
   app.post(
     '/guests',
@@ -41,7 +42,7 @@ export async function apiV1Routes(
         response: { 201: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } },
       },
     },
-    async (_request, reply) => reply.status(201).send({ token: tokens.issue().token }),
+    async (_request, reply) => reply.status(201).send({ token: identity.guests.issue().token }),
   );
 
   app.get('/movies', { schema: { tags: ['catalog'], summary: 'List movies', response: { 200: { type: 'object', properties: { movies: { type: 'array', items: movieSchema } } } } } }, async () => ({
@@ -98,7 +99,7 @@ export async function apiV1Routes(
         response: { 200: seatMapSchema, ...errors(401, 404) },
       },
     },
-    async (request) => toSeatMapView(await service.seatMap(request.params.showtimeId), optionalOwner(tokens, request)),
+    async (request) => toSeatMapView(await service.seatMap(request.params.showtimeId), await optionalOwner(identity, request)),
   );
 
   app.post<{ Params: { showtimeId: string }; Body: { seats: string[] } }>(
@@ -115,11 +116,12 @@ export async function apiV1Routes(
           additionalProperties: false,
           properties: { seats: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', maxLength: 8 } } },
         },
-        response: { 201: holdSchema, ...errors(400, 401, 404, 409) },
+        response: { 201: holdSchema, ...errors(400, 401, 404, 409, 429) },
       },
     },
     async (request, reply) => {
-      const owner = requireOwner(tokens, request);
+      const owner = await requireOwner(identity, request);
+      await limits.holds(request, owner);
       const hold = await service.holdSeats({ showtimeId: request.params.showtimeId, owner, seats: request.body.seats });
       return reply.status(201).send(toHoldView(hold));
     },
@@ -136,7 +138,7 @@ export async function apiV1Routes(
         response: { 200: { type: 'object', properties: { holds: { type: 'array', items: holdSchema } } }, ...errors(401, 404) },
       },
     },
-    async (request) => ({ holds: (await service.holdsOf(request.params.showtimeId, requireOwner(tokens, request))).map(toHoldView) }),
+    async (request) => ({ holds: (await service.holdsOf(request.params.showtimeId, await requireOwner(identity, request))).map(toHoldView) }),
   );
 
   app.post<{ Params: { holdId: string } }>(
@@ -150,7 +152,7 @@ export async function apiV1Routes(
         response: { 200: holdSchema, ...errors(401, 403, 404, 409, 410) },
       },
     },
-    async (request) => toHoldView(await service.extendHold({ holdId: request.params.holdId, owner: requireOwner(tokens, request) })),
+    async (request) => toHoldView(await service.extendHold({ holdId: request.params.holdId, owner: await requireOwner(identity, request) })),
   );
 
   app.delete<{ Params: { holdId: string } }>(
@@ -165,7 +167,7 @@ export async function apiV1Routes(
       },
     },
     async (request, reply) => {
-      await service.releaseHold({ holdId: request.params.holdId, owner: requireOwner(tokens, request) });
+      await service.releaseHold({ holdId: request.params.holdId, owner: await requireOwner(identity, request) });
       return reply.status(204).send();
     },
   );
@@ -178,10 +180,14 @@ export async function apiV1Routes(
         summary: 'Confirm a hold into a booking (idempotent: the same hold gives the same booking)',
         security: bearer,
         params: idParam('holdId', 'hold id'),
-        response: { 200: bookingSchema, ...errors(401, 403, 404, 409, 410) },
+        response: { 200: bookingSchema, ...errors(401, 403, 404, 409, 410, 429) },
       },
     },
-    async (request) => toBookingView(await service.confirmHold({ holdId: request.params.holdId, owner: requireOwner(tokens, request) })),
+    async (request) => {
+      const owner = await requireOwner(identity, request);
+      await limits.confirms(request, owner);
+      return toBookingView(await service.confirmHold({ holdId: request.params.holdId, owner }));
+    },
   );
 
   app.get(
@@ -194,6 +200,6 @@ export async function apiV1Routes(
         response: { 200: { type: 'object', properties: { bookings: { type: 'array', items: bookingSchema } } }, ...errors(401) },
       },
     },
-    async (request) => ({ bookings: (await service.bookingsOf(requireOwner(tokens, request))).map(toBookingView) }),
+    async (request) => ({ bookings: (await service.bookingsOf(await requireOwner(identity, request))).map(toBookingView) }),
   );
 }

@@ -1,4 +1,3 @@
-import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { LAB_MODES } from '../../lab/lab-modes.ts';
@@ -22,20 +21,13 @@ const showtimeQuery = { type: 'object', additionalProperties: false, properties:
 
 /**
  * The Concurrency Lab (only registered when LAB_ENABLED): its page and its API under /lab. Every
- * route is rate limited per address; the plugin is registered here, so it sees the lab's routes only.
+ * route is rate limited per address (the app registers @fastify/rate-limit with `global: false`, so
+ * only routes with a `rateLimit` config, these ones, are counted).
  */
 export async function labRoutes(app: FastifyInstance, opts: LabRoutesOptions): Promise<void> {
   const { lab } = opts;
   const max = opts.rateLimit?.max ?? 60;
   const timeWindow = opts.rateLimit?.timeWindowMs ?? 60_000;
-  await app.register(fastifyRateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`too many lab requests: at most ${context.max} per ${Math.round(timeWindow / 1000)} s; retry in ${context.after}`), {
-        statusCode: context.statusCode,
-        code: 'RATE_LIMITED',
-      }),
-  });
   const writes = { rateLimit: { max, timeWindow } };
   const reads = { rateLimit: { max: max * 5, timeWindow } };
 

@@ -115,6 +115,26 @@ export class MemoryHoldStore implements HoldStore {
     return this.free(st, hold);
   }
 
+  async transferHolds(req: Parameters<HoldStore['transferHolds']>[0]) {
+    const st = this.state(req.showtimeId);
+    const now = this.now();
+    const moving = [...(st.byOwner.get(req.fromOwner) ?? [])].map((id) => st.holds.get(id)!).filter((h) => h.state === 'held' && h.expiresAt > now);
+    if (moving.length === 0 || req.fromOwner === req.toOwner) return null;
+    const seats = moving.reduce((n, h) => n + h.seats.length, 0);
+    if (this.seatsHeldBy(st, req.toOwner, now) + seats > req.maxSeatsPerOwner) {
+      throw storeError(StoreCode.HOLD_LIMIT_EXCEEDED, { showtimeId: req.showtimeId, limit: req.maxSeatsPerOwner });
+    }
+    let owned = st.byOwner.get(req.toOwner);
+    if (!owned) st.byOwner.set(req.toOwner, (owned = new Set()));
+    for (const hold of moving) {
+      this.forgetOwned(st, hold);
+      // The seat map points at the hold object itself, so its seats change hands with it.
+      hold.owner = req.toOwner;
+      owned.add(hold.id);
+    }
+    return { holds: moving.map(copy), version: ++st.version };
+  }
+
   async seatStates(showtimeId: string) {
     const st = this.state(showtimeId);
     const now = this.now();

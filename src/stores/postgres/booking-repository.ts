@@ -1,6 +1,6 @@
 import type { Booking, Movie, Screen, Showtime, Theater } from '../../domain/booking.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
-import { storeError, StoreCode } from '../../domain/errors.ts';
+import { BookingError, storeError, StoreCode } from '../../domain/errors.ts';
 import { layoutToInput, parseLayout, type LayoutInput } from '../../domain/layout.ts';
 import { isUniqueViolation, type Db } from './db.ts';
 
@@ -89,19 +89,66 @@ export class PostgresBookingRepository implements BookingRepository {
   }
 
   async saveScreen(s: Screen): Promise<void> {
-    await this.db.query(
-      `INSERT INTO screens (id, theater_id, name, layout) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (id) DO UPDATE SET theater_id = excluded.theater_id, name = excluded.name, layout = excluded.layout`,
-      [s.id, s.theaterId, s.name, JSON.stringify(layoutToInput(s.layout))],
-    );
+    const layout = JSON.stringify(layoutToInput(s.layout));
+    await this.db.transaction(async (tx) => {
+      const [theater] = await tx.query('SELECT 1 FROM theaters WHERE id = $1', [s.theaterId]);
+      if (!theater) throw new BookingError('THEATER_NOT_FOUND', `theater ${s.theaterId} does not exist`, { theaterId: s.theaterId });
+      // The screen row's lock also serialises this with saveShowtime of the same screen.
+      const [current] = await tx.query<{ same: boolean }>('SELECT layout = $2::jsonb AS same FROM screens WHERE id = $1 FOR UPDATE', [s.id, layout]);
+      if (current && !current.same) {
+        // A booking's insert takes KEY SHARE on its showtime row (the foreign key): locking the
+        // screen's showtimes FOR UPDATE waits for a booking being written, so the check below sees it.
+        await tx.query('SELECT id FROM showtimes WHERE screen_id = $1 ORDER BY id FOR UPDATE', [s.id]);
+        const booked = await tx.query<{ id: string }>(
+          'SELECT DISTINCT s.id FROM showtimes s JOIN bookings b ON b.showtime_id = s.id WHERE s.screen_id = $1 ORDER BY s.id',
+          [s.id],
+        );
+        if (booked.length > 0) {
+          const ids = booked.map((b) => b.id);
+          throw new BookingError('LAYOUT_LOCKED', `the layout of screen ${s.id} cannot change: showtime ${ids.join(', ')} has bookings`, { screenId: s.id, showtimes: ids });
+        }
+      }
+      await tx.query(
+        `INSERT INTO screens (id, theater_id, name, layout) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET theater_id = excluded.theater_id, name = excluded.name, layout = excluded.layout`,
+        [s.id, s.theaterId, s.name, layout],
+      );
+    });
   }
 
   async saveShowtime(s: Omit<Showtime, 'layout'>): Promise<void> {
-    await this.db.query(
-      `INSERT INTO showtimes (id, movie_id, screen_id, starts_at) VALUES ($1, $2, $3, to_timestamp($4 / 1000.0))
-       ON CONFLICT (id) DO UPDATE SET movie_id = excluded.movie_id, screen_id = excluded.screen_id, starts_at = excluded.starts_at`,
-      [s.id, s.movieId, s.screenId, s.startsAt],
-    );
+    await this.db.transaction(async (tx) => {
+      const [movie] = await tx.query<{ duration_minutes: number }>('SELECT duration_minutes FROM movies WHERE id = $1', [s.movieId]);
+      if (!movie) throw new BookingError('MOVIE_NOT_FOUND', `movie ${s.movieId} does not exist`, { movieId: s.movieId });
+      // Locking the screen row serialises every change of this screen's showtimes, so two
+      // overlapping showtimes created at once cannot both pass the check below.
+      const [screen] = await tx.query('SELECT 1 FROM screens WHERE id = $1 FOR UPDATE', [s.screenId]);
+      if (!screen) throw new BookingError('SCREEN_NOT_FOUND', `screen ${s.screenId} does not exist`, { screenId: s.screenId });
+      const [existing] = await tx.query<{ screen_id: string; booked: boolean }>(
+        'SELECT screen_id, EXISTS (SELECT 1 FROM bookings b WHERE b.showtime_id = s.id) AS booked FROM showtimes s WHERE id = $1 FOR UPDATE',
+        [s.id],
+      );
+      if (existing && existing.screen_id !== s.screenId && existing.booked) {
+        throw new BookingError('LAYOUT_LOCKED', `showtime ${s.id} has bookings and cannot move to another screen`, { showtimeId: s.id });
+      }
+      const overlapping = await tx.query<{ id: string }>(
+        `SELECT o.id FROM showtimes o JOIN movies m ON m.id = o.movie_id
+         WHERE o.screen_id = $1 AND o.id <> $2
+           AND o.starts_at < to_timestamp($3 / 1000.0) + make_interval(mins => $4)
+           AND o.starts_at + make_interval(mins => m.duration_minutes) > to_timestamp($3 / 1000.0)
+         ORDER BY o.starts_at`,
+        [s.screenId, s.id, s.startsAt, movie.duration_minutes],
+      );
+      if (overlapping.length > 0) {
+        const ids = overlapping.map((o) => o.id);
+        throw new BookingError('SHOWTIME_OVERLAP', `showtime ${s.id} overlaps showtime ${ids.join(', ')} in screen ${s.screenId}`, { screenId: s.screenId, showtimes: ids });
+      }
+      await tx.query(
+        `INSERT INTO showtimes (id, movie_id, screen_id, starts_at) VALUES ($1, $2, $3, to_timestamp($4 / 1000.0))
+         ON CONFLICT (id) DO UPDATE SET movie_id = excluded.movie_id, screen_id = excluded.screen_id, starts_at = excluded.starts_at`,
+        [s.id, s.movieId, s.screenId, s.startsAt],
+      );
+    });
   }
 
   async isEmpty(): Promise<boolean> {

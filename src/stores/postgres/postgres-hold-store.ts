@@ -105,6 +105,43 @@ const LOCK_SEATS_AND_OWNER = `
     ) AS seat_locks
   ) AS locked`;
 
+/** transferHolds' first step: locks the owner's live holds of the showtime, in id order. */
+const LOCK_OWNER_HOLDS = `
+  WITH h AS MATERIALIZED (
+    SELECT id FROM hold_holds
+    WHERE showtime_id = $1 AND owner = $2 AND state = 'held' AND expires_at_ms > ${NOW_MS}
+    ORDER BY id FOR UPDATE
+  )
+  SELECT EXISTS (SELECT 1 FROM hold_showtimes WHERE showtime_id = $1) AS loaded, h.id
+  FROM (VALUES (1)) AS one LEFT JOIN h ON true`;
+
+/**
+ * transferHolds' check and write, under the locks: the locked holds still alive are given to $3
+ * when $3's live seats plus theirs stay within $4; one row with within_limit false otherwise.
+ */
+const MOVE_HOLDS = `
+  WITH clock AS MATERIALIZED (SELECT ${NOW_MS} AS now),
+  moving AS MATERIALIZED (
+    SELECT h.id, cardinality(h.seats) AS n FROM hold_holds h, clock
+    WHERE h.id = ANY ($2::text[]) AND h.state = 'held' AND h.expires_at_ms > clock.now
+  ),
+  verdict AS MATERIALIZED (
+    SELECT (SELECT coalesce(sum(cardinality(h.seats)), 0) FROM hold_holds h, clock
+            WHERE h.showtime_id = $1 AND h.owner = $3 AND ${occupies('h', 'clock.now')} AND h.state <> 'booked')
+           + (SELECT coalesce(sum(n), 0) FROM moving) <= $4 AS within_limit
+  ),
+  moved AS (
+    UPDATE hold_holds h SET owner = $3 FROM verdict
+    WHERE verdict.within_limit AND h.id IN (SELECT id FROM moving)
+    RETURNING ${holdColumns('h')}
+  ),
+  bump AS (
+    UPDATE hold_showtimes SET version = version + 1
+    WHERE showtime_id = $1 AND EXISTS (SELECT 1 FROM moved) RETURNING version
+  )
+  SELECT verdict.within_limit, (SELECT version FROM bump) AS version, moved.*
+  FROM verdict LEFT JOIN moved ON true`;
+
 /** The check and the write of hold(), under the locks: writes only when every check passes. */
 const TAKE_SEATS = `
   WITH clock AS MATERIALIZED (SELECT ${NOW_MS} AS now),
@@ -426,6 +463,26 @@ export class PostgresHoldStore implements HoldStore {
     const [r] = await this.db.query<Located>(GET_HOLD, [showtimeId, holdId]);
     if (!r?.loaded) throw storeError(StoreCode.NOT_LOADED, { showtimeId });
     return r.id === null ? null : toHold(r);
+  }
+
+  // 5 statements (BEGIN, LOCK_OWNER_HOLDS, the owner's lock, MOVE_HOLDS, COMMIT). Lock order: the
+  // hold rows (by id), then toOwner's advisory lock, then the showtime row: the order of the header.
+  async transferHolds(req: Parameters<HoldStore['transferHolds']>[0]) {
+    if (req.fromOwner === req.toOwner) return null;
+    return this.db.transaction(async (tx) => {
+      const locked = await tx.query<{ loaded: boolean; id: string | null }>(LOCK_OWNER_HOLDS, [req.showtimeId, req.fromOwner]);
+      if (!locked[0]?.loaded) throw storeError(StoreCode.NOT_LOADED, { showtimeId: req.showtimeId });
+      const ids = locked.flatMap((r) => (r.id === null ? [] : [r.id]));
+      if (ids.length === 0) return null;
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [req.showtimeId, req.toOwner]);
+      const rows = await tx.query<HoldRow & { within_limit: boolean; version: number | null }>(MOVE_HOLDS, [req.showtimeId, ids, req.toOwner, req.maxSeatsPerOwner]);
+      if (rows.length > 0 && rows[0]!.within_limit === false) {
+        throw storeError(StoreCode.HOLD_LIMIT_EXCEEDED, { showtimeId: req.showtimeId, limit: req.maxSeatsPerOwner });
+      }
+      const moved = rows.filter((r) => r.id !== null);
+      if (moved.length === 0) return null;
+      return { holds: moved.map(toHold), version: moved[0]!.version! };
+    });
   }
 
   // 1 statement.

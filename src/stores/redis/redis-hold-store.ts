@@ -102,6 +102,16 @@ export class RedisHoldStore implements HoldStore {
     return seatsChanged(reply);
   }
 
+  async transferHolds(req: Parameters<HoldStore['transferHolds']>[0]) {
+    const reply = await this.run('transferHolds', req.showtimeId, [req.fromOwner, req.toOwner, req.maxSeatsPerOwner]);
+    const code = int(reply[0]);
+    if (code !== StoreCode.OK) throw storeError(code, { showtimeId: req.showtimeId, limit: req.maxSeatsPerOwner });
+    if (reply.length === 1) return null;
+    const holds: Hold[] = [];
+    for (let i = 2; i < reply.length; i += 5) holds.push(holdFrom(req.showtimeId, str(reply[i]), req.toOwner, reply, i + 1));
+    return { holds, version: int(reply[1]) };
+  }
+
   async seatStates(showtimeId: string) {
     const reply = await this.run('readSeats', showtimeId, []);
     this.check(reply, { showtimeId });

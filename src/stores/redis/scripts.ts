@@ -21,6 +21,7 @@ export const SCRIPTS = {
   expireHolds: 1,
   collectDue: 1,
   settleExpiring: 1,
+  transferHolds: 1,
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 export type ScriptArg = string | number;
