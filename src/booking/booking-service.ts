@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Booking, Hold, SeatChange, SeatChangeCause, SeatMap, Showtime } from '../domain/booking.ts';
+import type { Booking, Hold, SeatChange, SeatChangeCause, SeatMap, Showtime, TakenSeat } from '../domain/booking.ts';
 import type { BookingRepository } from '../domain/booking-repository.ts';
 import { BookingError, invalidInput, ShowtimeNotLoaded } from '../domain/errors.ts';
 import type { HoldStore } from '../domain/hold-store.ts';
@@ -51,6 +51,8 @@ interface CachedShowtime {
  */
 export class BookingService {
   private readonly showtimes = new Map<string, CachedShowtime>();
+  /** The last seat map built per showtime, with the store's answer it was built from. */
+  private readonly maps = new Map<string, { map: SeatMap; taken: TakenSeat[] }>();
   private readonly restoring = new Map<string, Promise<void>>();
   private sweeping = false;
 
@@ -79,11 +81,13 @@ export class BookingService {
   /** Drops a cached showtime after its catalog entry changed. */
   forgetShowtime(showtimeId: string): void {
     this.showtimes.delete(showtimeId);
+    this.maps.delete(showtimeId);
   }
 
   /** Drops every cached showtime (the catalog changed, maybe on another instance). */
   forgetShowtimes(): void {
     this.showtimes.clear();
+    this.maps.clear();
   }
 
   /**
@@ -211,15 +215,22 @@ export class BookingService {
     return booking;
   }
 
+  /**
+   * The live seat map. The store is read every time; the map is rebuilt only when what the store
+   * said differs from the last build (the seat list of a 500-seat hall is most of a read's cost),
+   * so the returned map is shared and must not be changed.
+   */
   async seatMap(showtimeId: string): Promise<SeatMap> {
     const { showtime } = await this.cachedShowtime(showtimeId);
-    const { version, seats } = await this.whenLoaded(showtimeId, () => this.deps.holds.seatStates(showtimeId));
-    const taken = new Map(seats.map((s) => [s.seat, s]));
-    return {
+    const { version, seats: taken } = await this.whenLoaded(showtimeId, () => this.deps.holds.seatStates(showtimeId));
+    const last = this.maps.get(showtimeId);
+    if (last && last.map.showtime === showtime && last.map.version === version && sameTaken(last.taken, taken)) return last.map;
+    const bySeat = new Map(taken.map((s) => [s.seat, s]));
+    const map: SeatMap = {
       showtime,
       version,
       seats: seatsOf(showtime.layout).map((seat) => {
-        const state = taken.get(seat.id);
+        const state = bySeat.get(seat.id);
         const base = { id: seat.id, row: seat.row, number: seat.number, kind: seat.kind };
         if (seat.blocked) return { ...base, status: 'blocked' };
         if (!state) return { ...base, status: 'available' };
@@ -232,6 +243,8 @@ export class BookingService {
         };
       }),
     };
+    this.maps.set(showtimeId, { map, taken });
+    return map;
   }
 
   async holdsOf(showtimeId: string, owner: string): Promise<Hold[]> {
@@ -369,3 +382,14 @@ const heldChanges = (hold: Hold): SeatChange[] =>
   hold.seats.map((seat) => ({ seat, status: 'held', expiresAt: hold.expiresAt, owner: hold.owner, holdId: hold.id }));
 const availableChanges = (seats: SeatId[]): SeatChange[] => seats.map((seat) => ({ seat, status: 'available' }));
 const bookedChanges = (seats: SeatId[]): SeatChange[] => seats.map((seat) => ({ seat, status: 'booked' }));
+
+/** True when two answers of seatStates list the same seats in the same states, in the same order. */
+function sameTaken(a: TakenSeat[], b: TakenSeat[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.seat !== y.seat || x.status !== y.status || x.holdId !== y.holdId || x.owner !== y.owner || x.expiresAt !== y.expiresAt) return false;
+  }
+  return true;
+}

@@ -49,6 +49,23 @@ for (const kind of ['memory', 'redis', 'postgres'] as const) {
       assert.equal(await code(h.service.holdSeats({ showtimeId: st, owner: 'bob', seats: ['B2'] })), 'SEAT_UNAVAILABLE');
     });
 
+    it('reuses the seat map while nothing changed, and never serves a stale one (expiry before the sweep included)', async () => {
+      const st = await h.showtime();
+      const first = await h.service.seatMap(st);
+      assert.equal(await h.service.seatMap(st), first, 'nothing changed: the same map');
+      const hold = await h.service.holdSeats({ showtimeId: st, owner: 'ann', seats: ['A1'], ttlMs: 300 });
+      const held = await h.service.seatMap(st);
+      assert.notEqual(held, first);
+      assert.equal(held.seats.find((s) => s.id === 'A1')?.status, 'held');
+      assert.equal(first.seats.find((s) => s.id === 'A1')?.status, 'available', 'an earlier map is never changed');
+      await sleep(400); // expired on the store's clock; this harness runs no sweeper
+      assert.equal((await h.service.seatMap(st)).seats.find((s) => s.id === 'A1')?.status, 'available');
+      const again = await h.service.holdSeats({ showtimeId: st, owner: 'bob', seats: ['A1'] });
+      const rebooked = await h.service.seatMap(st);
+      assert.equal(rebooked.seats.find((s) => s.id === 'A1')?.holdId, again.id);
+      assert.notEqual(again.id, hold.id);
+    });
+
     it('lets only the owner confirm, extend or release, and releases idempotently', async () => {
       const st = await h.showtime();
       const hold = await h.service.holdSeats({ showtimeId: st, owner: 'ann', seats: ['A1'] });

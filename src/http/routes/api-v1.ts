@@ -2,6 +2,7 @@ import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import type { BookingService } from '../../booking/booking-service.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
+import type { SeatMap } from '../../domain/booking.ts';
 import { BookingError } from '../../domain/errors.ts';
 import { optionalOwner, requireOwner, type Identity } from '../identity.ts';
 import type { RouteLimits } from '../rate-limits.ts';
@@ -31,6 +32,7 @@ export async function apiV1Routes(
   opts: { service: BookingService; repository: BookingRepository; identity: Identity; limits: RouteLimits },
 ): Promise<void> {
   const { service, repository, identity, limits } = opts;
+  const anonymousJson = new WeakMap<SeatMap, string>();
 
   app.post(
     '/guests',
@@ -99,7 +101,16 @@ export async function apiV1Routes(
         response: { 200: seatMapSchema, ...errors(401, 404) },
       },
     },
-    async (request) => toSeatMapView(await service.seatMap(request.params.showtimeId), await optionalOwner(identity, request)),
+    async (request, reply) => {
+      const viewer = await optionalOwner(identity, request);
+      const map = await service.seatMap(request.params.showtimeId);
+      // A map is reused while nothing changes (BookingService.seatMap): so is its JSON, for everyone
+      // who holds none of its seats (their view has no `mine: true`, the same bytes as a stranger's).
+      if (viewer !== null && map.seats.some((s) => s.owner === viewer)) return toSeatMapView(map, viewer);
+      let json = anonymousJson.get(map);
+      if (json === undefined) anonymousJson.set(map, (json = JSON.stringify(toSeatMapView(map, null))));
+      return reply.type('application/json; charset=utf-8').send(json);
+    },
   );
 
   app.post<{ Params: { showtimeId: string }; Body: { seats: string[] } }>(
