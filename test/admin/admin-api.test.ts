@@ -134,6 +134,31 @@ describe('/api/v1/admin', () => {
     assert.equal(moved.json().code, 'LAYOUT_LOCKED', 'a booked showtime cannot move to another screen');
   });
 
+  it('never books a held seat that a layout change removed or blocked: the confirm fails and frees the hold', async () => {
+    const layout = (n: number, blocked: number[] = []) => ({ rows: [{ label: 'A', seats: Array.from({ length: n }, (_, i) => ({ number: i + 1, ...(blocked.includes(i + 1) && { blocked: true }) })) }] });
+    assert.equal((await call('PUT', '/screens/shrink-1', admin, { theaterId: 'annex', name: 'Shrink', layout: layout(4) })).statusCode, 200);
+    assert.equal((await call('PUT', '/showtimes/shrink-show', admin, { movieId: 'tenet', screenId: 'shrink-1', startsAt: '2099-04-01T18:00:00Z' })).statusCode, 200);
+    const guest = s.tokens.issue().token;
+    const auth = { authorization: `Bearer ${guest}` };
+    const holdOf = async (seats: string[]) => (await s.app.inject({ method: 'POST', url: '/api/v1/showtimes/shrink-show/holds', headers: auth, payload: { seats } })).json().id as string;
+    const confirm = (id: string) => s.app.inject({ method: 'POST', url: `/api/v1/holds/${id}/confirm`, headers: auth });
+
+    const onRemoved = await holdOf(['A3', 'A4']);
+    assert.equal((await call('PUT', '/screens/shrink-1', admin, { theaterId: 'annex', name: 'Shrink', layout: layout(3) })).statusCode, 200, 'holds do not lock a layout');
+    const removed = await confirm(onRemoved);
+    assert.equal(removed.statusCode, 404, removed.body);
+    assert.equal(removed.json().code, 'SEAT_NOT_FOUND');
+    assert.deepEqual(removed.json().details.seats, ['A4']);
+
+    const onBlocked = await holdOf(['A3']); // A3 is free again: the failed confirm released its hold
+    assert.equal((await call('PUT', '/screens/shrink-1', admin, { theaterId: 'annex', name: 'Shrink', layout: layout(3, [3]) })).statusCode, 200);
+    const blocked = await confirm(onBlocked);
+    assert.equal(blocked.statusCode, 409, blocked.body);
+    assert.equal(blocked.json().code, 'SEAT_UNAVAILABLE');
+    const [row] = await s.box.stores.db.query<{ n: number }>("SELECT count(*)::int AS n FROM bookings WHERE showtime_id = 'shrink-show'");
+    assert.equal(row!.n, 0, 'no booking was written');
+  });
+
   it('counts occupancy: available, held, booked, blocked, and booked seats per kind', async () => {
     const guest = s.tokens.issue().token;
     const h1 = await s.app.inject({ method: 'POST', url: '/api/v1/showtimes/tenet-1/holds', headers: { authorization: `Bearer ${guest}` }, payload: { seats: ['B2'] } });
