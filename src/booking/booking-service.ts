@@ -99,9 +99,7 @@ export class BookingService {
     const showtimeId = showtimeOfHold(holdId);
     for (let attempt = 0; ; attempt++) {
       const hold = await this.whenLoaded(showtimeId, () => this.deps.holds.getHold(showtimeId, holdId), holdId);
-      if (!hold || (hold.state !== 'held' && hold.state !== 'confirming' && hold.state !== 'booked')) {
-        throw new BookingError('HOLD_NOT_FOUND', `hold ${holdId} does not exist`, { holdId });
-      }
+      if (!hold) throw new BookingError('HOLD_NOT_FOUND', `hold ${holdId} does not exist`, { holdId });
       if (hold.state !== 'held') throw new BookingError('HOLD_CONFIRMED', `hold ${holdId} is already confirmed`, { holdId });
       let released: { seats: SeatId[]; version: number } | null;
       try {
@@ -143,19 +141,22 @@ export class BookingService {
     const to = checkOwner(toOwner);
     const moved: Hold[] = [];
     const kept: string[] = [];
-    for (const showtimeId of showtimeIds) {
-      try {
-        const result = await this.whenLoaded(showtimeId, () =>
-          this.deps.holds.transferHolds({ showtimeId, fromOwner: from, toOwner: to, maxSeatsPerOwner: this.limits.maxSeatsPerOwner }),
-        );
-        if (!result) continue;
-        moved.push(...result.holds);
-        this.publish(showtimeId, result.version, 'transfer', result.holds.flatMap(heldChanges));
-      } catch (e) {
-        if (!(e instanceof BookingError && e.code === 'HOLD_LIMIT_EXCEEDED')) throw e;
-        kept.push(showtimeId);
-      }
-    }
+    // Showtimes are independent: all at once (on Redis, auto-pipelined into one round trip).
+    await Promise.all(
+      showtimeIds.map(async (showtimeId) => {
+        try {
+          const result = await this.whenLoaded(showtimeId, () =>
+            this.deps.holds.transferHolds({ showtimeId, fromOwner: from, toOwner: to, maxSeatsPerOwner: this.limits.maxSeatsPerOwner }),
+          );
+          if (!result) return;
+          moved.push(...result.holds);
+          this.publish(showtimeId, result.version, 'transfer', result.holds.flatMap(heldChanges));
+        } catch (e) {
+          if (!(e instanceof BookingError && e.code === 'HOLD_LIMIT_EXCEEDED')) throw e;
+          kept.push(showtimeId);
+        }
+      }),
+    );
     return { moved, kept };
   }
 

@@ -49,18 +49,18 @@ export class Identity {
     private readonly accounts: AccountService,
   ) {}
 
-  resolve(token: string): Caller | null | Promise<Caller | null> {
+  async resolve(token: string): Promise<Caller | null> {
     if (token.split('.').length === 3) {
-      return this.accounts.verifyAccessToken(token).then((p) => (p ? { owner: p.owner, role: p.role, userId: p.userId } : null));
+      const p = await this.accounts.verifyAccessToken(token);
+      return p ? { owner: p.owner, role: p.role, userId: p.userId } : null;
     }
     const owner = this.guests.verify(token);
     return owner ? { owner, role: 'guest' } : null;
   }
 
   /** The owner a token stands for, or null (the WebSocket hub's verifier). */
-  owner(token: string): string | null | Promise<string | null> {
-    const caller = this.resolve(token);
-    return caller instanceof Promise ? caller.then((c) => c?.owner ?? null) : (caller?.owner ?? null);
+  async owner(token: string): Promise<string | null> {
+    return (await this.resolve(token))?.owner ?? null;
   }
 }
 

@@ -22,7 +22,7 @@ export interface SeatHubOptions {
   service: BookingService;
   events: EventBus;
   /** The owner a token stands for, or null. */
-  verifyToken: (token: string) => string | null | Promise<string | null>;
+  verifyToken: (token: string) => Promise<string | null>;
   /** The snapshot of a seat map as a client sees it. */
   snapshot: (showtimeId: string, viewer: string | null) => Promise<unknown>;
   log: Logger;
@@ -105,9 +105,7 @@ export class SeatHub {
   }
 
   private async subscribe(sub: Subscriber, showtimeId: string, token: string | undefined): Promise<void> {
-    const verified = token ? this.o.verifyToken(token) : null;
-    // Guest tokens verify at once; a user's JWT needs an await (jose), which is fine here.
-    const viewer = verified instanceof Promise ? await verified : verified;
+    const viewer = token ? await this.o.verifyToken(token) : null;
     if (token && !viewer) return this.send(sub.socket, JSON.stringify({ type: 'error', code: 'UNAUTHORIZED', error: 'the token is not valid' }));
     sub.showtimeId = showtimeId;
     sub.viewer = viewer;

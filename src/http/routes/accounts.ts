@@ -79,7 +79,7 @@ export async function accountRoutes(
 
   app.post<{ Body: Credentials }>(
     '/auth/register',
-    { schema: { tags: TAGS, summary: 'Create an account (role user) and log in', body: credentials, response: { 201: sessionSchema, ...errors(400, 409, 429) } } },
+    { schema: { tags: TAGS, summary: 'Create an account (role user) and log in', body: credentials, response: { 201: sessionSchema, ...errors(400, 401, 409, 429) } } },
     async (request, reply) => {
       await limits.logins(request);
       const guest = guestOf(request.body.guestToken);

@@ -68,14 +68,16 @@ const limitOf = (raw: string | undefined, fallback: number, max: number) => Math
 export async function adminRoutes(app: FastifyInstance, opts: { admin: AdminService; accounts: AccountService; identity: Identity }): Promise<void> {
   const { admin, accounts, identity } = opts;
 
+  // onRequest: before the body is parsed or validated, so a stranger learns nothing but 401/403.
+  // The admin found here is the one the handler acts as: the token is verified once per request.
+  const admins = new WeakMap<FastifyRequest, Awaited<ReturnType<typeof requireAdmin>>>();
+  app.addHook('onRequest', async (request) => {
+    admins.set(request, await requireAdmin(identity, request));
+  });
   const actor = async (request: FastifyRequest): Promise<Actor> => {
-    const caller = await requireAdmin(identity, request);
+    const caller = admins.get(request)!;
     return { owner: caller.owner, email: (await accounts.user(caller.userId)).email };
   };
-  // onRequest: before the body is parsed or validated, so a stranger learns nothing but 401/403.
-  app.addHook('onRequest', async (request) => {
-    await requireAdmin(identity, request);
-  });
 
   app.get('/movies', { schema: { tags: TAGS, security, summary: 'Movies', response: denied } }, async () => ({ movies: await admin.listMovies() }));
   app.get('/theaters', { schema: { tags: TAGS, security, summary: 'Theaters', response: denied } }, async () => ({ theaters: await admin.listTheaters() }));
