@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Booking, Movie, Screen, Showtime, Theater } from '../domain/booking.ts';
 import type { BookingRepository } from '../domain/booking-repository.ts';
 import type { Broadcast } from '../realtime/event-bus.ts';
@@ -8,20 +9,33 @@ export interface CatalogChange {
   what: string;
 }
 
+/** Entries kept at most: far more than a chain's live catalog, far less than memory to spare. */
+export const CATALOG_CACHE_ENTRIES = 2_000;
+
 /**
  * Catalog reads (movies, showtimes) cached in process, emptied whenever any instance announces a
  * change on the broadcast. Bookings pass straight through: they are never cached.
+ *
+ * Anyone may ask for any id without a token, so the cache must not grow with what is asked: a miss
+ * (an unknown id, an empty filtered list) is never kept, and the hits are an LRU of bounded size.
  */
 export class CachedBookingRepository implements BookingRepository {
-  private readonly cache = new Map<string, Promise<unknown>>();
+  private readonly cache: LRUCache<string, Promise<unknown>>;
   /** Bumped on every invalidation, so a read that started before it does not refill the cache. */
   private generation = 0;
 
   constructor(
     private readonly inner: BookingRepository,
     private readonly changes: Broadcast<CatalogChange>,
+    maxEntries = CATALOG_CACHE_ENTRIES,
   ) {
+    this.cache = new LRUCache({ max: maxEntries });
     changes.subscribe(() => this.clear());
+  }
+
+  /** Entries cached now (for tests and metrics). */
+  get size(): number {
+    return this.cache.size;
   }
 
   /** Empties this instance's cache and tells the others. */
@@ -34,30 +48,35 @@ export class CachedBookingRepository implements BookingRepository {
     this.cache.clear();
   }
 
-  private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+  /**
+   * Concurrent reads of one key share one promise while it is in flight; once it settles, it stays
+   * only if it is a hit read in the current generation.
+   */
+  private cached<T>(key: string, read: () => Promise<T>, isMiss: (value: T) => boolean): Promise<T> {
     const hit = this.cache.get(key) as Promise<T> | undefined;
     if (hit) return hit;
     const generation = this.generation;
     const value = read();
     this.cache.set(key, value);
+    const forget = () => this.cache.peek(key) === value && this.cache.delete(key);
     value.then(
-      () => generation !== this.generation && this.cache.get(key) === value && this.cache.delete(key),
-      () => this.cache.get(key) === value && this.cache.delete(key),
+      (v) => (isMiss(v) || generation !== this.generation) && forget(),
+      forget,
     );
     return value;
   }
 
   listMovies(): Promise<Movie[]> {
-    return this.cached('movies', () => this.inner.listMovies());
+    return this.cached('movies', () => this.inner.listMovies(), () => false);
   }
   getMovie(id: string): Promise<Movie | null> {
-    return this.cached(`movie:${id}`, () => this.inner.getMovie(id));
+    return this.cached(`movie:${id}`, () => this.inner.getMovie(id), (m) => m === null);
   }
   listShowtimes(filter: { movieId?: string } = {}): Promise<Showtime[]> {
-    return this.cached(`showtimes:${filter.movieId ?? ''}`, () => this.inner.listShowtimes(filter));
+    return this.cached(`showtimes:${filter.movieId ?? ''}`, () => this.inner.listShowtimes(filter), (list) => filter.movieId !== undefined && list.length === 0);
   }
   getShowtime(id: string): Promise<Showtime | null> {
-    return this.cached(`showtime:${id}`, () => this.inner.getShowtime(id));
+    return this.cached(`showtime:${id}`, () => this.inner.getShowtime(id), (s) => s === null);
   }
   async saveMovie(movie: Movie): Promise<void> {
     await this.inner.saveMovie(movie);
