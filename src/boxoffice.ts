@@ -76,7 +76,15 @@ export async function startBoxoffice(config: Config, log?: Logger): Promise<Boxo
     }
     if (config.admin) {
       const done = await accounts.ensureAdmin(config.admin.email, config.admin.password);
-      if (done !== 'unchanged') log?.info({ email: config.admin.email }, `admin account ${done}`);
+      if (done === 'refused') {
+        // Starting anyway: the booking service is unharmed, and a refusal to start would let anyone
+        // who registers the operator's email keep the service down. No admin is made.
+        log?.error(
+          { email: config.admin.email },
+          `ADMIN_EMAIL ${config.admin.email} belongs to an account whose password is not ADMIN_PASSWORD: it was NOT made an admin. ` +
+            'Someone may have registered that email first: choose another ADMIN_EMAIL, or delete that account from the database if it is not yours.',
+        );
+      } else if (done !== 'unchanged') log?.info({ email: config.admin.email }, `admin account ${done}`);
     }
     const lab = config.labEnabled ? await startLab(config, stores, log) : undefined;
     if (lab) opened.push(() => lab.close());

@@ -11,19 +11,38 @@ export interface User {
 
 export const ownerOfUser = (userId: string) => `user:${userId}`;
 
-/** Users, their password hashes, refresh sessions and login failures. Always PostgreSQL. */
+/** How one throttle key lets attempts through: `free` at once, then a delay from baseMs doubling to maxMs. */
+export interface ThrottleRule {
+  free: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+/** Users, their password hashes, login throttles and sessions. Always PostgreSQL. */
 export interface AccountRepository {
   /** Fails with EMAIL_TAKEN when the email is registered already. */
   createUser(user: { id: string; email: string; passwordHash: string; role: Role }): Promise<User>;
-  findByEmail(email: string): Promise<(User & { passwordHash: string; lockedUntil: number | null }) | null>;
+  findByEmail(email: string): Promise<(User & { passwordHash: string }) | null>;
   getUser(id: string): Promise<User | null>;
   setRole(id: string, role: Role): Promise<void>;
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
-  /** One statement: counts a failure and, at `maxFailures`, locks the account until now + lockMs. */
-  recordLoginFailure(id: string, maxFailures: number, lockMs: number): Promise<void>;
-  recordLoginSuccess(id: string): Promise<void>;
-  createSession(tokenHash: string, userId: string, expiresAt: number): Promise<void>;
-  /** Deletes the session and returns its user when it was alive (a refresh token is used once). */
-  takeSession(tokenHash: string): Promise<string | null>;
-  deleteSession(tokenHash: string): Promise<void>;
+  /**
+   * One statement: counts an attempt on `key` before the password is checked and says whether it
+   * may be checked now; parallel attempts are each counted (takeLoginAttempt.sql).
+   */
+  takeLoginAttempt(key: string, rule: ThrottleRule): Promise<{ taken: true; trusted: boolean } | { taken: false; retryMs: number }>;
+  /** Both keys start over; the pair key becomes trusted. */
+  loginSucceeded(pairKey: string, emailKey: string): Promise<void>;
+  /** A new session (one login) with its first refresh token. */
+  createSession(sessionId: string, userId: string, tokenHash: string, expiresAt: number): Promise<void>;
+  /** Spends a refresh token of a live session for its successor: the session and user, or null. */
+  rotateRefreshToken(tokenHash: string, nextHash: string, expiresAt: number): Promise<{ sessionId: string; userId: string } | null>;
+  /** Revokes the session of a refresh token that was spent already (reuse): its id, or null. */
+  revokeReusedRefreshToken(tokenHash: string): Promise<string | null>;
+  /** Revokes the session a refresh token belongs to (logout): its id, or null. */
+  revokeSessionOf(tokenHash: string): Promise<string | null>;
+  /** True when the session exists, is the user's and is not revoked. */
+  sessionAlive(sessionId: string, userId: string): Promise<boolean>;
+  /** Deletes throttle rows and refresh tokens nobody needs any more. */
+  prune(): Promise<void>;
 }

@@ -18,7 +18,7 @@ export type ErrorCode =
   /** Accounts and admin. */
   | 'FORBIDDEN'
   | 'INVALID_CREDENTIALS'
-  | 'ACCOUNT_LOCKED'
+  | 'LOGIN_THROTTLED'
   | 'EMAIL_TAKEN'
   | 'THEATER_NOT_FOUND'
   | 'SCREEN_NOT_FOUND'

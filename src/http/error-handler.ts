@@ -17,7 +17,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   LAB_MODE_UNAVAILABLE: 409,
   FORBIDDEN: 403,
   INVALID_CREDENTIALS: 401,
-  ACCOUNT_LOCKED: 429,
+  LOGIN_THROTTLED: 429,
   EMAIL_TAKEN: 409,
   THEATER_NOT_FOUND: 404,
   SCREEN_NOT_FOUND: 404,
@@ -40,7 +40,7 @@ export function errorHandler(error: FastifyError | BookingError, request: Fastif
   if (error instanceof BookingError) {
     const status = request.routeOptions.config.statusOverrides?.[error.code] ?? STATUS_OF[error.code];
     const hasDetails = Object.keys(error.details).length > 0;
-    if (error.code === 'ACCOUNT_LOCKED' && typeof error.details.retryAfterSeconds === 'number') {
+    if (error.code === 'LOGIN_THROTTLED' && typeof error.details.retryAfterSeconds === 'number') {
       void reply.header('retry-after', String(error.details.retryAfterSeconds));
     }
     void reply.status(status).send({ error: error.message, code: error.code, ...(hasDetails && { details: error.details }) });

@@ -94,7 +94,7 @@ export async function accountRoutes(
       schema: {
         tags: TAGS,
         summary: 'Log in',
-        description: `After ${accounts.settings.maxLoginFailures} wrong passwords in a row the account is locked for ${accounts.settings.lockMs / 60_000} minutes (429 ACCOUNT_LOCKED with Retry-After).`,
+        description: `After ${accounts.settings.pairThrottle.free} attempts for one email from one address without a success, each further attempt waits a delay that doubles (429 LOGIN_THROTTLED with Retry-After; the password is not checked). Unknown emails are answered exactly like known ones.`,
         body: credentials,
         response: { 200: sessionSchema, ...errors(400, 401, 429) },
       },
@@ -102,7 +102,7 @@ export async function accountRoutes(
     async (request, reply) => {
       await limits.logins(request, typeof request.body.email === 'string' ? request.body.email.trim().toLowerCase() : undefined);
       const guest = guestOf(request.body.guestToken);
-      const session = await accounts.login(request.body);
+      const session = await accounts.login(request.body, { address: request.ip });
       return answer(reply, session, 200, await claim(guest, session));
     },
   );

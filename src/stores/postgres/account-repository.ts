@@ -1,6 +1,7 @@
-import type { AccountRepository, Role, User } from '../../domain/accounts.ts';
+import type { AccountRepository, Role, ThrottleRule, User } from '../../domain/accounts.ts';
 import { BookingError } from '../../domain/errors.ts';
 import { isUniqueViolation, type Db } from './db.ts';
+import { query } from './queries.ts';
 
 interface UserRow {
   id: string;
@@ -29,11 +30,8 @@ export class PostgresAccountRepository implements AccountRepository {
   }
 
   async findByEmail(email: string) {
-    const [r] = await this.db.query<UserRow & { password_hash: string; locked_until_ms: number | null }>(
-      `SELECT ${USER_COLUMNS}, password_hash, (extract(epoch from locked_until) * 1000)::bigint AS locked_until_ms FROM users WHERE email = $1`,
-      [email],
-    );
-    return r ? { ...toUser(r), passwordHash: r.password_hash, lockedUntil: r.locked_until_ms } : null;
+    const [r] = await this.db.query<UserRow & { password_hash: string }>(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = $1`, [email]);
+    return r ? { ...toUser(r), passwordHash: r.password_hash } : null;
   }
 
   async getUser(id: string): Promise<User | null> {
@@ -49,33 +47,52 @@ export class PostgresAccountRepository implements AccountRepository {
     await this.db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
   }
 
-  async recordLoginFailure(id: string, maxFailures: number, lockMs: number): Promise<void> {
-    // One statement, so parallel failures all count.
+  async takeLoginAttempt(key: string, rule: ThrottleRule) {
+    const [r] = await this.db.query<{ taken: boolean; trusted: boolean; retry_ms: number }>(query('takeLoginAttempt'), [key, rule.free, rule.baseMs, rule.maxMs]);
+    return r!.taken ? { taken: true as const, trusted: r!.trusted } : { taken: false as const, retryMs: Number(r!.retry_ms) };
+  }
+
+  async loginSucceeded(pairKey: string, emailKey: string): Promise<void> {
+    await this.db.query(query('loginSucceeded'), [pairKey, emailKey]);
+  }
+
+  async createSession(sessionId: string, userId: string, tokenHash: string, expiresAt: number): Promise<void> {
     await this.db.query(
-      `UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
-              locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3::double precision / 1000) ELSE locked_until END
-       WHERE id = $1`,
-      [id, maxFailures, lockMs],
+      `WITH session AS (INSERT INTO sessions (id, user_id) VALUES ($1, $2) RETURNING id)
+       INSERT INTO refresh_tokens (token_hash, session_id, expires_at) SELECT $3, id, to_timestamp($4::float8 / 1000.0) FROM session`,
+      [sessionId, userId, tokenHash, expiresAt],
     );
   }
 
-  async recordLoginSuccess(id: string): Promise<void> {
-    await this.db.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND (failed_logins <> 0 OR locked_until IS NOT NULL)', [id]);
+  async rotateRefreshToken(tokenHash: string, nextHash: string, expiresAt: number) {
+    const [r] = await this.db.query<{ session_id: string; user_id: string }>(query('rotateRefreshToken'), [tokenHash, nextHash, expiresAt]);
+    return r ? { sessionId: r.session_id, userId: r.user_id } : null;
   }
 
-  async createSession(tokenHash: string, userId: string, expiresAt: number): Promise<void> {
-    await this.db.query('INSERT INTO user_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, to_timestamp($3 / 1000.0))', [tokenHash, userId, expiresAt]);
+  async revokeReusedRefreshToken(tokenHash: string): Promise<string | null> {
+    const [r] = await this.db.query<{ session_id: string }>(query('revokeReusedRefreshToken'), [tokenHash]);
+    return r?.session_id ?? null;
   }
 
-  async takeSession(tokenHash: string): Promise<string | null> {
-    const [r] = await this.db.query<{ user_id: string; alive: boolean }>(
-      'DELETE FROM user_sessions WHERE token_hash = $1 RETURNING user_id, expires_at > now() AS alive',
+  async revokeSessionOf(tokenHash: string): Promise<string | null> {
+    const [r] = await this.db.query<{ id: string }>(
+      'UPDATE sessions SET revoked_at = now() WHERE id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1) AND revoked_at IS NULL RETURNING id',
       [tokenHash],
     );
-    return r?.alive ? r.user_id : null;
+    return r?.id ?? null;
   }
 
-  async deleteSession(tokenHash: string): Promise<void> {
-    await this.db.query('DELETE FROM user_sessions WHERE token_hash = $1', [tokenHash]);
+  async sessionAlive(sessionId: string, userId: string): Promise<boolean> {
+    const [r] = await this.db.query('SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL', [sessionId, userId]);
+    return r !== undefined;
+  }
+
+  async prune(): Promise<void> {
+    // Throttle rows whose delay ran out a day ago (trusted pairs after 90 days); tokens past expiry.
+    await this.db.query(
+      `DELETE FROM login_throttles WHERE next_at < now() - interval '1 day'
+         AND (NOT trusted OR updated_at < now() - interval '90 days')`,
+    );
+    await this.db.query('DELETE FROM refresh_tokens WHERE expires_at < now()');
   }
 }
