@@ -72,7 +72,7 @@ export class AccountService {
   ) {
     this.key = key;
     this.settings = { ...DEFAULT_ACCOUNT_SETTINGS, ...settings };
-    this.alive = new LRUCache({ max: 50_000, ttl: this.settings.sessionCheckTtlMs });
+    this.alive = new LRUCache({ max: 50_000, ttl: Math.max(1, this.settings.sessionCheckTtlMs) });
   }
 
   async register(input: { email: unknown; password: unknown }, role: Role = 'user'): Promise<Session> {
@@ -160,7 +160,7 @@ export class AccountService {
     const userId = payload.sub;
     if (this.alive.get(sid) !== userId) {
       if (!(await this.repo.sessionAlive(sid, userId))) return null;
-      this.alive.set(sid, userId);
+      if (this.settings.sessionCheckTtlMs > 0) this.alive.set(sid, userId);
     }
     return { userId, owner: ownerOfUser(userId), role };
   }
