@@ -4,8 +4,9 @@
  * touches a single slot. Scripts receive the base as KEYS[1] and derive the keys below from it with
  * the suffixes of SHOWTIME_KEY (injected into every script by scripts.ts, so the names live here only):
  *
- *   <base>version        STRING  the showtime's version; its existence is the "loaded" marker (set by restore)
- *   <base>seats          HASH    seat -> `<state>|<expiresAt>|<holdId>|<owner>` (state h held, c confirming, b booked)
+ *   <base>version        STRING  the showtime's version
+ *   <base>seats          HASH    seat -> `<state>|<expiresAt>|<holdId>|<owner>` (state h held, c confirming, b booked),
+ *                                and the field SEATS_LOADED_FIELD, set by restore
  *   <base>hold:<holdId>  HASH    owner, seats (comma-separated), createdAt, expiresAt, state; a held hold
  *                                outlives its expiry by the tombstone time, so a late confirm hears HOLD_EXPIRED
  *   <base>owner:<owner>  SET     ids of the owner's live holds, for the per-owner seat limit and holdsOf
@@ -23,6 +24,15 @@ export const SHOWTIME_KEY = {
   hold: 'hold:',
   owner: 'owner:',
 } as const;
+
+/**
+ * The "loaded" marker is a field inside the seats hash, not a key of its own: Redis can lose one key
+ * and keep the others (eviction, a DEL by hand, a partial restore), and a seats hash lost on its own
+ * must read as "not loaded", so the service restores the booked seats from PostgreSQL rather than
+ * showing them available. The showtime is loaded only while both the marker and the version exist.
+ * Never a seat id (those start with a capital letter).
+ */
+export const SEATS_LOADED_FIELD = '~loaded';
 
 export const EXPIRING_KEY = 'expiring';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { StoreCode } from '../../domain/errors.ts';
-import { SHOWTIME_KEY } from './keys.ts';
+import { SEATS_LOADED_FIELD, SHOWTIME_KEY } from './keys.ts';
 
 /**
  * Every script of the store and its number of KEYS (the `-<n>` of its file name, as in BullMQ). The
@@ -37,6 +37,7 @@ const PRELUDE = [
   'local rcall = redis.call',
   `local CODE = ${luaTable(StoreCode)}`,
   `local KEY = ${luaTable(SHOWTIME_KEY)}`,
+  `local LOADED_FIELD = ${JSON.stringify(SEATS_LOADED_FIELD)}`,
 ].join('\n');
 
 function luaTable(record: Record<string, string | number>): string {

@@ -21,7 +21,7 @@ local reply = { CODE.OK, tonumber(rcall("GET", versionKey(base))) }
 local all = rcall("HGETALL", seatsKey(base))
 for i = 1, #all, 2 do
   local state, expiresAt, holdId, owner = decodeEntry(all[i + 1])
-  if entryTaken(state, expiresAt, now) then
+  if all[i] ~= LOADED_FIELD and entryTaken(state, expiresAt, now) then
     reply[#reply + 1] = all[i]
     reply[#reply + 1] = state == "b" and "booked" or "held"
     reply[#reply + 1] = holdId

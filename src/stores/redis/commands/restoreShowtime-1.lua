@@ -1,8 +1,10 @@
 --[[
   Makes a showtime known and marks the seats of bookings read from the database as booked; they win
-  over anything the store believed about those seats. Idempotent: a booking already booked here
-  changes nothing. A showtime seen for the first time starts its version at Redis's clock in ms,
-  so versions keep growing across a Redis that lost its data.
+  over anything the store believed about those seats. Idempotent: a seat already booked here for
+  its booking changes nothing. Each seat is checked on its own, not by its booking's hash, so a
+  seats hash lost alone (the hold hashes kept) is rebuilt too. A showtime seen for the first time
+  starts its version at Redis's clock in ms, so versions keep growing across a Redis that lost its
+  data. Sets the "loaded" marker inside the seats hash last.
 
   Input:
     KEYS[1] showtime base `{st:<showtimeId>}:` (seats, version, hold:<id>, owner:<owner> derived from it)
@@ -31,8 +33,13 @@ for i = 1, #ARGV, 3 do
     local key = holdKey(base, bookingId)
     rcall("DEL", key)
     rcall("HSET", key, "owner", owner, "seats", seatsCsv, "createdAt", now, "expiresAt", 0, "state", "booked")
-    local entry = encodeEntry("b", 0, bookingId, owner)
-    for _, seat in ipairs(splitSeats(seatsCsv)) do
+  end
+  local seats = splitSeats(seatsCsv)
+  local entries = rcall("HMGET", seatsKey(base), unpack(seats))
+  local entry = encodeEntry("b", 0, bookingId, owner)
+  for j, seat in ipairs(seats) do
+    local state, _, holdId = decodeEntry(entries[j])
+    if state ~= "b" or holdId ~= bookingId then
       changed[#changed + 1] = seat
       seatFields[#seatFields + 1] = seat
       seatFields[#seatFields + 1] = entry
@@ -43,6 +50,7 @@ end
 for i = 1, #seatFields, 1000 do
   rcall("HSET", seatsKey(base), unpack(seatFields, i, math.min(i + 999, #seatFields)))
 end
+rcall("HSET", seatsKey(base), LOADED_FIELD, now)
 
 local reply = { CODE.OK, #changed > 0 and bumpVersion(base) or tonumber(rcall("GET", versionKey(base))) }
 for _, seat in ipairs(changed) do reply[#reply + 1] = seat end

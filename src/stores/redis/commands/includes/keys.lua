@@ -8,9 +8,10 @@ local function seatsKey(base) return base .. KEY.seats end
 local function holdKey(base, holdId) return base .. KEY.hold .. holdId end
 local function ownerKey(base, owner) return base .. KEY.owner .. owner end
 
--- Missing version = Redis has no state for this showtime (first use, or it lost its data).
+-- Redis has no (whole) state for this showtime: first use, or it lost its data, all of it or only
+-- the seats hash or the version. The marker lives inside the seats hash, so losing the hash loses it.
 local function isLoaded(base)
-  return rcall("EXISTS", versionKey(base)) == 1
+  return rcall("HEXISTS", seatsKey(base), LOADED_FIELD) == 1 and rcall("EXISTS", versionKey(base)) == 1
 end
 
 local function bumpVersion(base)
