@@ -199,11 +199,19 @@ export class BookingService {
       const existing = await this.deps.repository.getBooking(hold.id);
       if (existing) return existing;
     }
-    await this.checkStillSold(showtimeId, hold);
     let booking: Booking;
     try {
       booking = await this.deps.repository.insertBooking({ id: hold.id, showtimeId, owner, seats: hold.seats });
     } catch (e) {
+      if (e instanceof BookingError && e.details.layout !== undefined) {
+        // An admin may change a layout while holds sit on it (only bookings lock a layout): the
+        // database checked the hold's seats against the layout as it is now, and the change won.
+        this.forgetShowtime(showtimeId);
+        await this.abortConfirm(showtimeId, hold.id);
+        const seats = e.details.seats as SeatId[];
+        if (e.code === 'SEAT_NOT_FOUND') throw new BookingError('SEAT_NOT_FOUND', `the layout no longer has seat ${seats.join(', ')}; hold ${hold.id} is released`, { seats });
+        throw new BookingError('SEAT_UNAVAILABLE', `seat ${seats.join(', ')} was blocked; hold ${hold.id} is released`, { seats });
+      }
       if (e instanceof BookingError && e.code === 'SEAT_UNAVAILABLE') {
         // The database has a booking the hold store did not know about (it lost its state):
         // the database wins, and this hold gives its other seats back.
@@ -304,20 +312,6 @@ export class BookingService {
     // the booking is durable, so its seats become booked whoever holds them now.
     const restored = await this.deps.holds.restore(showtimeId, [{ bookingId: booking.id, owner: booking.owner, seats: booking.seats }]);
     if (restored.seats.length > 0) this.publish(showtimeId, restored.version, 'confirm', bookedChanges(restored.seats));
-  }
-
-  /**
-   * An admin may change a layout while holds sit on it (only bookings lock a layout): a hold whose
-   * seats were removed or blocked since is not confirmed, and gives its seats back.
-   */
-  private async checkStillSold(showtimeId: string, hold: Hold): Promise<void> {
-    const { seats: layout } = await this.cachedShowtime(showtimeId);
-    const removed = hold.seats.filter((id) => !layout.has(id));
-    const blocked = hold.seats.filter((id) => layout.get(id)?.blocked);
-    if (removed.length === 0 && blocked.length === 0) return;
-    await this.abortConfirm(showtimeId, hold.id);
-    if (removed.length > 0) throw new BookingError('SEAT_NOT_FOUND', `the layout no longer has seat ${removed.join(', ')}; hold ${hold.id} is released`, { seats: removed });
-    throw new BookingError('SEAT_UNAVAILABLE', `seat ${blocked.join(', ')} was blocked; hold ${hold.id} is released`, { seats: blocked });
   }
 
   private async abortConfirm(showtimeId: string, holdId: string): Promise<void> {

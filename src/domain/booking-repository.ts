@@ -29,6 +29,9 @@ export interface BookingRepository {
   /**
    * Writes a booking and its seats in one transaction. Idempotent by id: writing the same booking
    * again returns the stored one. A seat already booked under another id fails with SEAT_UNAVAILABLE.
+   * The seats are checked against the layout as stored now, serialised with saveScreen and
+   * saveShowtime: a seat the layout no longer has fails with SEAT_NOT_FOUND, a blocked one with
+   * SEAT_UNAVAILABLE, both with `details.layout` ('removed' | 'blocked'), and nothing is written.
    */
   insertBooking(booking: Omit<Booking, 'createdAt'>): Promise<Booking>;
   getBooking(id: string): Promise<Booking | null>;

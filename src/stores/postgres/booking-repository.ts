@@ -3,6 +3,7 @@ import type { BookingRepository } from '../../domain/booking-repository.ts';
 import { BookingError, storeError, StoreCode } from '../../domain/errors.ts';
 import { layoutToInput, parseLayout, type LayoutInput } from '../../domain/layout.ts';
 import { isUniqueViolation, type Db } from './db.ts';
+import { query } from './queries.ts';
 
 interface ShowtimeRow {
   id: string;
@@ -96,8 +97,10 @@ export class PostgresBookingRepository implements BookingRepository {
       // The screen row's lock also serialises this with saveShowtime of the same screen.
       const [current] = await tx.query<{ same: boolean }>('SELECT layout = $2::jsonb AS same FROM screens WHERE id = $1 FOR UPDATE', [s.id, layout]);
       if (current && !current.same) {
-        // A booking's insert takes KEY SHARE on its showtime row (the foreign key): locking the
-        // screen's showtimes FOR UPDATE waits for a booking being written, so the check below sees it.
+        // A booking's transaction holds its showtime row FOR SHARE while it checks the layout and
+        // writes (insertBooking.sql): locking the screen's showtimes FOR UPDATE waits for a booking
+        // being written, so the check below sees it, and a booking that comes later waits for this
+        // change and checks the new layout.
         await tx.query('SELECT id FROM showtimes WHERE screen_id = $1 ORDER BY id FOR UPDATE', [s.id]);
         const booked = await tx.query<{ id: string }>(
           'SELECT DISTINCT s.id FROM showtimes s JOIN bookings b ON b.showtime_id = s.id WHERE s.screen_id = $1 ORDER BY s.id',
@@ -156,23 +159,19 @@ export class PostgresBookingRepository implements BookingRepository {
     return r!.empty;
   }
 
+  /**
+   * One transaction: lock the showtime row FOR SHARE, then one statement that checks the seats
+   * against the current layout and writes the booking with all its seats (insertBooking.sql, whose
+   * header gives the lock order shared with saveScreen and saveShowtime).
+   */
   async insertBooking(b: Omit<Booking, 'createdAt'>): Promise<Booking> {
-    let inserted: { created_at_ms: number | null }[];
+    let row: { created_at_ms: number | null; removed: string[]; blocked: string[] };
     try {
-      // One statement, so one round trip and atomic on its own: the booking and all its seats, or
-      // nothing. The primary key (showtime_id, seat_id) refuses a seat another booking has (G1).
-      inserted = await this.db.query<{ created_at_ms: number | null }>(
-        `WITH booking AS (
-           INSERT INTO bookings (id, showtime_id, owner) VALUES ($1, $2, $3)
-           ON CONFLICT (id) DO NOTHING RETURNING id, created_at
-         ), seats AS (
-           INSERT INTO booked_seats (showtime_id, seat_id, booking_id)
-           SELECT $2, unnest($4::text[]), id FROM booking RETURNING seat_id
-         )
-         SELECT (extract(epoch from created_at) * 1000)::bigint AS created_at_ms, (SELECT count(*) FROM seats) AS seats
-         FROM booking`,
-        [b.id, b.showtimeId, b.owner, b.seats],
-      );
+      row = await this.db.transaction(async (tx) => {
+        await tx.query('SELECT 1 FROM showtimes WHERE id = $1 FOR SHARE', [b.showtimeId]);
+        const [r] = await tx.query<{ created_at_ms: number | null; removed: string[]; blocked: string[] }>(query('insertBooking'), [b.id, b.showtimeId, b.owner, b.seats]);
+        return r!;
+      });
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
       const taken = await this.db.query<{ seat_id: string }>(
@@ -181,7 +180,13 @@ export class PostgresBookingRepository implements BookingRepository {
       );
       throw storeError(StoreCode.SEAT_UNAVAILABLE, { showtimeId: b.showtimeId, seats: taken.map((t) => t.seat_id) });
     }
-    if (inserted[0]?.created_at_ms != null) return { ...b, seats: [...b.seats].sort(), createdAt: inserted[0].created_at_ms };
+    if (row.removed.length > 0) {
+      throw new BookingError('SEAT_NOT_FOUND', `showtime ${b.showtimeId} has no seat ${row.removed.join(', ')}`, { showtimeId: b.showtimeId, seats: row.removed, layout: 'removed' });
+    }
+    if (row.blocked.length > 0) {
+      throw new BookingError('SEAT_UNAVAILABLE', `seat ${row.blocked.join(', ')} of showtime ${b.showtimeId} is blocked and not for sale`, { showtimeId: b.showtimeId, seats: row.blocked, layout: 'blocked' });
+    }
+    if (row.created_at_ms != null) return { ...b, seats: [...b.seats].sort(), createdAt: row.created_at_ms };
     // Written before (a retried confirm): the stored booking is the answer.
     return (await this.getBooking(b.id))!;
   }

@@ -1,0 +1,46 @@
+-- insertBooking: writes a booking and all its seats, or nothing, after checking the seats against
+-- the showtime's layout as it is now in the database (not as an app instance cached it). Idempotent
+-- by booking id: a booking written before is left as it is (no created_at returned).
+--
+-- Runs inside the booking's transaction, right after
+--   SELECT 1 FROM showtimes WHERE id = $showtime FOR SHARE
+-- That lock is what makes the layout check hold against an admin's change (issue 10, finding 6).
+-- Lock order, the same in every writer, so none can deadlock:
+--   admin (saveScreen, saveShowtime):  screens row FOR UPDATE, then its showtimes rows FOR UPDATE
+--                                      (by id), then it looks for bookings
+--   booking (this):                    the showtime row FOR SHARE, nothing else waited for
+-- Either the admin's change commits first: the booking waits on the showtime row, then this
+-- statement (a new snapshot under READ COMMITTED) reads the new layout and refuses the seats; or
+-- the booking commits first: the admin waits on the showtime row, then sees the booking and
+-- answers LAYOUT_LOCKED. Both never succeed.
+--
+-- Takes:   $1 booking id   $2 showtime id   $3 owner   $4 seat ids (text[])
+-- Returns: one row: created_at_ms (null when nothing was written: refused, or written before),
+--          removed (text[], seats the layout no longer has), blocked (text[], seats it blocks)
+-- Fails:   unique violation on booked_seats' primary key when another booking has a seat (G1).
+WITH layout AS (
+  SELECT (r ->> 'label') || (seat ->> 'number') AS seat_id, coalesce((seat ->> 'blocked')::boolean, false) AS blocked
+  FROM showtimes s
+  JOIN screens sc ON sc.id = s.screen_id
+  CROSS JOIN LATERAL jsonb_array_elements(sc.layout -> 'rows') AS r
+  CROSS JOIN LATERAL jsonb_array_elements(r -> 'seats') AS seat
+  WHERE s.id = $2 AND jsonb_typeof(seat) = 'object'
+), wanted AS (
+  SELECT w.seat_id, l.seat_id IS NULL AS removed, coalesce(l.blocked, false) AS blocked
+  FROM unnest($4::text[]) AS w (seat_id)
+  LEFT JOIN layout l USING (seat_id)
+), booking AS (
+  INSERT INTO bookings (id, showtime_id, owner)
+  SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM wanted WHERE removed OR blocked)
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id, created_at
+), seats AS (
+  INSERT INTO booked_seats (showtime_id, seat_id, booking_id)
+  SELECT $2, unnest($4::text[]), id FROM booking
+  RETURNING seat_id
+)
+SELECT
+  (SELECT (extract(epoch from created_at) * 1000)::bigint FROM booking) AS created_at_ms,
+  (SELECT count(*) FROM seats) AS seats,
+  array(SELECT seat_id FROM wanted WHERE removed ORDER BY seat_id) AS removed,
+  array(SELECT seat_id FROM wanted WHERE blocked AND NOT removed ORDER BY seat_id) AS blocked
