@@ -19,12 +19,15 @@
 --          removed (text[], seats the layout no longer has), blocked (text[], seats it blocks)
 -- Fails:   unique violation on booked_seats' primary key when another booking has a seat (G1).
 WITH layout AS (
+  -- Only the rows the booking has seats in are expanded, not the whole hall.
   SELECT (r ->> 'label') || (seat ->> 'number') AS seat_id, coalesce((seat ->> 'blocked')::boolean, false) AS blocked
   FROM showtimes s
   JOIN screens sc ON sc.id = s.screen_id
   CROSS JOIN LATERAL jsonb_array_elements(sc.layout -> 'rows') AS r
   CROSS JOIN LATERAL jsonb_array_elements(r -> 'seats') AS seat
-  WHERE s.id = $2 AND jsonb_typeof(seat) = 'object'
+  WHERE s.id = $2
+    AND r ->> 'label' IN (SELECT substring(w from '^[A-Z]+') FROM unnest($4::text[]) AS w)
+    AND jsonb_typeof(seat) = 'object'
 ), wanted AS (
   SELECT w.seat_id, l.seat_id IS NULL AS removed, coalesce(l.blocked, false) AS blocked
   FROM unnest($4::text[]) AS w (seat_id)
