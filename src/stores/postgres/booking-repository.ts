@@ -127,11 +127,11 @@ export class PostgresBookingRepository implements BookingRepository {
       // overlapping showtimes created at once cannot both pass the check below.
       const [screen] = await tx.query('SELECT 1 FROM screens WHERE id = $1 FOR UPDATE', [s.screenId]);
       if (!screen) throw new BookingError('SCREEN_NOT_FOUND', `screen ${s.screenId} does not exist`, { screenId: s.screenId });
-      const [existing] = await tx.query<{ screen_id: string; booked: boolean }>(
-        'SELECT screen_id, EXISTS (SELECT 1 FROM bookings b WHERE b.showtime_id = s.id) AS booked FROM showtimes s WHERE id = $1 FOR UPDATE',
-        [s.id],
-      );
-      if (existing && existing.screen_id !== s.screenId && existing.booked) {
+      // Lock first, look for bookings after, in a statement of its own: its fresh snapshot sees a
+      // booking that held the showtime row (insertBooking.sql) until it committed.
+      const [existing] = await tx.query<{ screen_id: string }>('SELECT screen_id FROM showtimes WHERE id = $1 FOR UPDATE', [s.id]);
+      const [booked] = existing && existing.screen_id !== s.screenId ? await tx.query('SELECT 1 FROM bookings WHERE showtime_id = $1 LIMIT 1', [s.id]) : [];
+      if (booked) {
         throw new BookingError('LAYOUT_LOCKED', `showtime ${s.id} has bookings and cannot move to another screen`, { showtimeId: s.id });
       }
       const overlapping = await tx.query<{ id: string }>(

@@ -6,9 +6,14 @@
 --   SELECT 1 FROM showtimes WHERE id = $showtime FOR SHARE
 -- That lock is what makes the layout check hold against an admin's change (issue 10, finding 6).
 -- Lock order, the same in every writer, so none can deadlock:
---   admin (saveScreen, saveShowtime):  screens row FOR UPDATE, then its showtimes rows FOR UPDATE
---                                      (by id), then it looks for bookings
---   booking (this):                    the showtime row FOR SHARE, nothing else waited for
+--   admin, saveScreen:     the screens row FOR UPDATE, then its showtimes rows FOR UPDATE (by id),
+--                          then, in a statement of its own, it looks for bookings
+--   admin, saveShowtime:   the (new) screens row FOR UPDATE, then the showtime row FOR UPDATE,
+--                          then, in a statement of its own, it looks for bookings
+--   booking (this):        the showtime row FOR SHARE, nothing else waited for
+-- The admin's look for bookings must be a statement after its lock: a statement that locks and
+-- reads in one (a subquery) reads with the snapshot it took before it waited, and misses the
+-- booking it waited for.
 -- Either the admin's change commits first: the booking waits on the showtime row, then this
 -- statement (a new snapshot under READ COMMITTED) reads the new layout and refuses the seats; or
 -- the booking commits first: the admin waits on the showtime row, then sees the booking and
