@@ -6,7 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import { AccountService } from '../../src/accounts/account-service.ts';
 import { DEFAULT_RATE_LIMITS } from '../../src/config.ts';
 import { PostgresAccountRepository } from '../../src/stores/postgres/account-repository.ts';
+import { openDb, type Db } from '../../src/stores/postgres/db.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
+import { DATABASE_URL, postgresSkip, runId } from '../support/services.ts';
+
+const skipServer = await postgresSkip();
 
 describe('login throttle', () => {
   let s: TestServer;
@@ -85,5 +89,30 @@ describe('login throttle', () => {
     await assert.rejects(accounts.login({ email: 'gil@example.com', password: 'gil password' }, { address: '198.51.100.10' }), { code: 'LOGIN_THROTTLED' });
     const owner = await accounts.login({ email: 'gil@example.com', password: 'gil password' }, { address: '198.51.100.9' });
     assert.equal(owner.user.email, 'gil@example.com', 'the owner, at an address that logged in before, is not locked out');
+  });
+});
+
+describe('login throttle on a PostgreSQL server (a pool of connections, real row locks)', { skip: skipServer }, () => {
+  let db: Db;
+  const schema = runId('t_throttle');
+  before(async () => {
+    db = await openDb({ url: DATABASE_URL, schema, poolSize: 20 });
+  });
+  after(async () => {
+    await db.query(`DROP SCHEMA ${schema} CASCADE`);
+    await db.close();
+  });
+
+  it('59 wrong passwords and the right one at once: exactly five are checked, none logs in', async () => {
+    const accounts = new AccountService(new PostgresAccountRepository(db), new Uint8Array(32).fill(3));
+    await accounts.register({ email: 'ivy@example.com', password: 'ivy password' });
+    const guesses = [...Array.from({ length: 59 }, (_, i) => `wrong guess ${i}`), 'ivy password'];
+    const answers = await Promise.all(
+      guesses.map((password) => accounts.login({ email: 'ivy@example.com', password }, { address: '203.0.113.50' }).then(() => 'OK', (e: { code: string }) => e.code)),
+    );
+    assert.equal(answers.filter((a) => a !== 'LOGIN_THROTTLED').length, 5, answers.join(' '));
+    assert.equal(answers[59], 'LOGIN_THROTTLED');
+    const [row] = await db.query<{ attempts: number }>('SELECT max(attempts) AS attempts FROM login_throttles');
+    assert.equal(row!.attempts, 5, 'each attempt that was let through was counted, none twice, none lost');
   });
 });
