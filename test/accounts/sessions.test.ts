@@ -69,6 +69,8 @@ describe('sessions', () => {
     const b = new AccountService(repo, key, { sessionCheckTtlMs: 0 });
     const session = await a.login({ email: 'hal@example.com', password: 'hal password' }, { address: '127.0.0.1' });
     assert.ok(await b.verifyAccessToken(session.accessToken));
+    await repo.prune();
+    assert.ok(await b.verifyAccessToken(session.accessToken), 'pruning keeps live sessions');
     await a.logout(session.refreshToken);
     assert.equal(await a.verifyAccessToken(session.accessToken), null);
     assert.equal(await b.verifyAccessToken(session.accessToken), null);

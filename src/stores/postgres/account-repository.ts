@@ -94,5 +94,7 @@ export class PostgresAccountRepository implements AccountRepository {
          AND (NOT trusted OR updated_at < now() - interval '90 days')`,
     );
     await this.db.query('DELETE FROM refresh_tokens WHERE expires_at < now()');
+    // A session with no refresh token left ended at least a refresh life ago: its access tokens are long expired.
+    await this.db.query('DELETE FROM sessions s WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.session_id = s.id)');
   }
 }
