@@ -92,8 +92,8 @@ export class AccountService {
   async login(input: { email: unknown; password: unknown }, from: { address: string }): Promise<Session> {
     const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
     const password = typeof input.password === 'string' ? input.password : '';
-    const pairKey = sha256(`pair ${email} ${from.address}`);
-    const emailKey = sha256(`email ${email}`);
+    const pairKey = sha256(JSON.stringify(['pair', email, from.address]));
+    const emailKey = sha256(JSON.stringify(['email', email]));
     this.maybePrune();
     const pair = await this.repo.takeLoginAttempt(pairKey, this.settings.pairThrottle);
     if (!pair.taken) throw throttled(pair.retryMs);

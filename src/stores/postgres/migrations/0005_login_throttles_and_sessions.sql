@@ -5,7 +5,7 @@
 ALTER TABLE users DROP COLUMN failed_logins;
 ALTER TABLE users DROP COLUMN locked_until;
 
--- One row per throttle key, the SHA-256 of `pair <email> <address>` or `email <email>`: unknown
+-- One row per throttle key, the SHA-256 of ["pair", email, address] or ["email", email]: unknown
 -- emails are throttled exactly like known ones, and no raw input is stored.
 CREATE TABLE login_throttles (
   key text PRIMARY KEY,
