@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { ownerOfUser, type AccountRepository, type Role, type User } from '../domain/accounts.ts';
-import { BookingError, invalidInput } from '../domain/errors.ts';
+import { BoxofficeError, invalidInput } from '../domain/errors.ts';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 
 export interface AccountSettings {
@@ -71,16 +71,16 @@ export class AccountService {
     const found = email ? await this.repo.findByEmail(email) : null;
     if (!found) {
       await verifyPassword(password, await dummyHash());
-      throw new BookingError('INVALID_CREDENTIALS', 'wrong email or password');
+      throw new BoxofficeError('INVALID_CREDENTIALS', 'wrong email or password');
     }
     const now = Date.now();
     if (found.lockedUntil !== null && found.lockedUntil > now) {
       const retryAfterSeconds = Math.ceil((found.lockedUntil - now) / 1000);
-      throw new BookingError('ACCOUNT_LOCKED', `too many failed logins; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+      throw new BoxofficeError('ACCOUNT_LOCKED', `too many failed logins; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
     }
     if (!(await verifyPassword(password, found.passwordHash))) {
       await this.repo.recordLoginFailure(found.id, this.settings.maxLoginFailures, this.settings.lockMs);
-      throw new BookingError('INVALID_CREDENTIALS', 'wrong email or password');
+      throw new BoxofficeError('INVALID_CREDENTIALS', 'wrong email or password');
     }
     await this.repo.recordLoginSuccess(found.id);
     const { passwordHash: _hash, lockedUntil: _locked, ...user } = found;
@@ -91,7 +91,7 @@ export class AccountService {
   async refresh(refreshToken: string | undefined): Promise<Session> {
     const userId = refreshToken ? await this.repo.takeSession(sha256(refreshToken)) : null;
     const user = userId ? await this.repo.getUser(userId) : null;
-    if (!user) throw new BookingError('UNAUTHORIZED', 'the refresh token is not valid; log in again');
+    if (!user) throw new BoxofficeError('UNAUTHORIZED', 'the refresh token is not valid; log in again');
     return this.openSession(user);
   }
 
@@ -101,7 +101,7 @@ export class AccountService {
 
   async user(userId: string): Promise<User> {
     const user = await this.repo.getUser(userId);
-    if (!user) throw new BookingError('UNAUTHORIZED', 'this account no longer exists');
+    if (!user) throw new BoxofficeError('UNAUTHORIZED', 'this account no longer exists');
     return user;
   }
 

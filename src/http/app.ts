@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import type { Boxoffice } from '../boxoffice.ts';
 import { SeatHub } from '../realtime/seat-hub.ts';
+import { BoxofficeError } from '../domain/errors.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../config.ts';
 import { Identity, type GuestTokens } from './identity.ts';
@@ -97,10 +98,7 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
     // Scaled out, every instance counts against the same limits; a Redis hiccup lets requests through.
     ...(box.redis && { redis: box.redis.client, nameSpace: `${box.redis.keyPrefix}rate:`, skipOnError: true }),
     errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`too many requests (at most ${context.max} per window); retry in ${context.after}`), {
-        statusCode: context.statusCode,
-        code: 'RATE_LIMITED',
-      }),
+      new BoxofficeError('RATE_LIMITED', `too many requests (at most ${context.max} per window); retry in ${context.after}`, { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
   });
   const limits = routeLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);
   await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });

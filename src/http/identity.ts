@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { AccountService } from '../accounts/account-service.ts';
 import type { Role } from '../domain/accounts.ts';
-import { BookingError } from '../domain/errors.ts';
+import { BoxofficeError } from '../domain/errors.ts';
 
 /**
  * Guest tokens: the server names the guest and signs the name, so the product API never trusts an
@@ -68,7 +68,7 @@ export function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new BookingError('UNAUTHORIZED', 'the Authorization header must be `Bearer <token>`');
+  if (!match) throw new BoxofficeError('UNAUTHORIZED', 'the Authorization header must be `Bearer <token>`');
   return match[1]!;
 }
 
@@ -77,13 +77,13 @@ export async function optionalCaller(identity: Identity, request: FastifyRequest
   const token = bearerToken(request);
   if (!token) return null;
   const caller = await identity.resolve(token);
-  if (!caller) throw new BookingError('UNAUTHORIZED', 'the bearer token is not valid (or expired); get a new one from POST /api/v1/guests or log in');
+  if (!caller) throw new BoxofficeError('UNAUTHORIZED', 'the bearer token is not valid (or expired); get a new one from POST /api/v1/guests or log in');
   return caller;
 }
 
 export async function requireCaller(identity: Identity, request: FastifyRequest): Promise<Caller> {
   const caller = await optionalCaller(identity, request);
-  if (!caller) throw new BookingError('UNAUTHORIZED', 'this needs a bearer token; get one from POST /api/v1/guests or log in');
+  if (!caller) throw new BoxofficeError('UNAUTHORIZED', 'this needs a bearer token; get one from POST /api/v1/guests or log in');
   return caller;
 }
 
@@ -98,6 +98,6 @@ export async function requireOwner(identity: Identity, request: FastifyRequest):
 /** 401 without a (valid) token, 403 with a token that is not an admin's. */
 export async function requireAdmin(identity: Identity, request: FastifyRequest): Promise<Caller & { userId: string }> {
   const caller = await requireCaller(identity, request);
-  if (caller.role !== 'admin' || !caller.userId) throw new BookingError('FORBIDDEN', 'this needs an admin account');
+  if (caller.role !== 'admin' || !caller.userId) throw new BoxofficeError('FORBIDDEN', 'this needs an admin account');
   return caller as Caller & { userId: string };
 }

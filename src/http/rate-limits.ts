@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RateLimits } from '../config.ts';
+import { BoxofficeError } from '../domain/errors.ts';
 
 /** Checks one kind of request against a per-user and a per-address limit; throws a 429 with Retry-After. */
 export type Limit = (request: FastifyRequest, user?: string) => Promise<void>;
@@ -30,8 +31,7 @@ export function routeLimits(app: FastifyInstance, settings: RateLimits): RouteLi
       const checks = await Promise.all(user ? [byIp(request), byUser(request)] : [byIp(request)]);
       for (const c of checks) {
         if (!c.isAllowed && c.isExceeded) {
-          const error = Object.assign(new Error(`too many ${name}: at most ${c.max} a minute; retry in ${c.ttlInSeconds} s`), { statusCode: 429, code: 'RATE_LIMITED', retryAfter: c.ttlInSeconds });
-          throw error;
+          throw new BoxofficeError('RATE_LIMITED', `too many ${name}: at most ${c.max} a minute; retry in ${c.ttlInSeconds} s`, { retryAfterSeconds: c.ttlInSeconds });
         }
       }
     };

@@ -3,7 +3,7 @@ import type { AccountService, Session } from '../../accounts/account-service.ts'
 import type { BookingService } from '../../booking/booking-service.ts';
 import { ownerOfUser, type User } from '../../domain/accounts.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
-import { BookingError } from '../../domain/errors.ts';
+import { BoxofficeError } from '../../domain/errors.ts';
 import { requireCaller, type Identity } from '../identity.ts';
 import type { RouteLimits } from '../rate-limits.ts';
 import { errors } from '../schemas.ts';
@@ -54,7 +54,7 @@ export async function accountRoutes(
   const guestOf = (token: string | undefined): string | null => {
     if (token === undefined) return null;
     const owner = identity.guests.verify(token);
-    if (!owner) throw new BookingError('UNAUTHORIZED', 'guestToken is not a guest token of this server');
+    if (!owner) throw new BoxofficeError('UNAUTHORIZED', 'guestToken is not a guest token of this server');
     return owner;
   };
   const claim = async (guest: string | null, session: Session): Promise<string[]> => {
@@ -118,7 +118,7 @@ export async function accountRoutes(
 
   app.get('/auth/me', { schema: { tags: TAGS, summary: 'Who am I', security: [{ bearer: [] }], response: { 200: { type: 'object', properties: { user: userSchema } }, ...errors(401) } } }, async (request) => {
     const caller = await requireCaller(identity, request);
-    if (!caller.userId) throw new BookingError('UNAUTHORIZED', 'a guest token has no account; log in');
+    if (!caller.userId) throw new BoxofficeError('UNAUTHORIZED', 'a guest token has no account; log in');
     return { user: toUserView(await accounts.user(caller.userId)) };
   });
 }

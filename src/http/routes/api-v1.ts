@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BookingService } from '../../booking/booking-service.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
 import type { SeatMap } from '../../domain/booking.ts';
-import { BookingError } from '../../domain/errors.ts';
+import { BoxofficeError } from '../../domain/errors.ts';
 import { optionalOwner, requireOwner, type Identity } from '../identity.ts';
 import type { RouteLimits } from '../rate-limits.ts';
 import {
@@ -63,7 +63,7 @@ export async function apiV1Routes(
     },
     async (request) => {
       const movie = await repository.getMovie(request.params.movieId);
-      if (!movie) throw new BookingError('MOVIE_NOT_FOUND', `movie ${request.params.movieId} does not exist`, { movieId: request.params.movieId });
+      if (!movie) throw new BoxofficeError('MOVIE_NOT_FOUND', `movie ${request.params.movieId} does not exist`, { movieId: request.params.movieId });
       const showtimes = await repository.listShowtimes({ movieId: movie.id });
       return { movie, showtimes: showtimes.map((s) => toShowtimeView(s, false)) };
     },

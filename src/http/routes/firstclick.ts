@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BookingService } from '../../booking/booking-service.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
 import type { Showtime } from '../../domain/booking.ts';
-import { BookingError, invalidInput } from '../../domain/errors.ts';
+import { BoxofficeError, invalidInput } from '../../domain/errors.ts';
 import { layoutSize } from '../../domain/layout.ts';
 
 /** FirstClick holds last 20 seconds; its clients count down from that. */
@@ -28,7 +28,7 @@ export async function firstClickRoutes(app: FastifyInstance, opts: { service: Bo
 
   async function showtimeOf(movieId: string): Promise<Showtime> {
     const [showtime] = await repository.listShowtimes({ movieId });
-    if (!showtime) throw new BookingError('MOVIE_NOT_FOUND', `movie ${movieId} does not exist`, { movieId });
+    if (!showtime) throw new BoxofficeError('MOVIE_NOT_FOUND', `movie ${movieId} does not exist`, { movieId });
     return showtime;
   }
 
@@ -77,7 +77,7 @@ export async function firstClickRoutes(app: FastifyInstance, opts: { service: Bo
       const showtime = await showtimeOf(request.params.movieId);
       const seatId = request.params.seatId;
       if (!showtime.layout.rows.some((r) => r.seats.some((s) => s?.id === seatId))) {
-        throw new BookingError('SEAT_NOT_FOUND', `movie ${request.params.movieId} has no seat ${seatId}`, { seats: [seatId] });
+        throw new BoxofficeError('SEAT_NOT_FOUND', `movie ${request.params.movieId} has no seat ${seatId}`, { seats: [seatId] });
       }
       const hold = await service.holdSeats({ showtimeId: showtime.id, owner, seats: [seatId], ttlMs: FIRSTCLICK_HOLD_MS });
       return { session_id: hold.id, movie_id: request.params.movieId, seat_id: seatId, expires_at: hold.expiresAt };
@@ -102,7 +102,7 @@ export async function firstClickRoutes(app: FastifyInstance, opts: { service: Bo
         await service.releaseHold({ holdId: request.params.sessionId, owner });
       } catch (e) {
         // "204 also when already released": an unknown session is one that is gone.
-        if (!(e instanceof BookingError && e.code === 'HOLD_NOT_FOUND')) throw e;
+        if (!(e instanceof BoxofficeError && e.code === 'HOLD_NOT_FOUND')) throw e;
       }
       return reply.status(204).send();
     },

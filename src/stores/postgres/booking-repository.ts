@@ -1,6 +1,6 @@
 import type { Booking, Movie, Screen, Showtime, Theater } from '../../domain/booking.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
-import { BookingError, storeError, StoreCode } from '../../domain/errors.ts';
+import { BoxofficeError, storeError, StoreCode } from '../../domain/errors.ts';
 import { layoutToInput, parseLayout, type LayoutInput } from '../../domain/layout.ts';
 import { isUniqueViolation, type Db } from './db.ts';
 
@@ -92,7 +92,7 @@ export class PostgresBookingRepository implements BookingRepository {
     const layout = JSON.stringify(layoutToInput(s.layout));
     await this.db.transaction(async (tx) => {
       const [theater] = await tx.query('SELECT 1 FROM theaters WHERE id = $1', [s.theaterId]);
-      if (!theater) throw new BookingError('THEATER_NOT_FOUND', `theater ${s.theaterId} does not exist`, { theaterId: s.theaterId });
+      if (!theater) throw new BoxofficeError('THEATER_NOT_FOUND', `theater ${s.theaterId} does not exist`, { theaterId: s.theaterId });
       // The screen row's lock also serialises this with saveShowtime of the same screen.
       const [current] = await tx.query<{ same: boolean }>('SELECT layout = $2::jsonb AS same FROM screens WHERE id = $1 FOR UPDATE', [s.id, layout]);
       if (current && !current.same) {
@@ -105,7 +105,7 @@ export class PostgresBookingRepository implements BookingRepository {
         );
         if (booked.length > 0) {
           const ids = booked.map((b) => b.id);
-          throw new BookingError('LAYOUT_LOCKED', `the layout of screen ${s.id} cannot change: showtime ${ids.join(', ')} has bookings`, { screenId: s.id, showtimes: ids });
+          throw new BoxofficeError('LAYOUT_LOCKED', `the layout of screen ${s.id} cannot change: showtime ${ids.join(', ')} has bookings`, { screenId: s.id, showtimes: ids });
         }
       }
       await tx.query(
@@ -119,17 +119,17 @@ export class PostgresBookingRepository implements BookingRepository {
   async saveShowtime(s: Omit<Showtime, 'layout'>): Promise<void> {
     await this.db.transaction(async (tx) => {
       const [movie] = await tx.query<{ duration_minutes: number }>('SELECT duration_minutes FROM movies WHERE id = $1', [s.movieId]);
-      if (!movie) throw new BookingError('MOVIE_NOT_FOUND', `movie ${s.movieId} does not exist`, { movieId: s.movieId });
+      if (!movie) throw new BoxofficeError('MOVIE_NOT_FOUND', `movie ${s.movieId} does not exist`, { movieId: s.movieId });
       // Locking the screen row serialises every change of this screen's showtimes, so two
       // overlapping showtimes created at once cannot both pass the check below.
       const [screen] = await tx.query('SELECT 1 FROM screens WHERE id = $1 FOR UPDATE', [s.screenId]);
-      if (!screen) throw new BookingError('SCREEN_NOT_FOUND', `screen ${s.screenId} does not exist`, { screenId: s.screenId });
+      if (!screen) throw new BoxofficeError('SCREEN_NOT_FOUND', `screen ${s.screenId} does not exist`, { screenId: s.screenId });
       const [existing] = await tx.query<{ screen_id: string; booked: boolean }>(
         'SELECT screen_id, EXISTS (SELECT 1 FROM bookings b WHERE b.showtime_id = s.id) AS booked FROM showtimes s WHERE id = $1 FOR UPDATE',
         [s.id],
       );
       if (existing && existing.screen_id !== s.screenId && existing.booked) {
-        throw new BookingError('LAYOUT_LOCKED', `showtime ${s.id} has bookings and cannot move to another screen`, { showtimeId: s.id });
+        throw new BoxofficeError('LAYOUT_LOCKED', `showtime ${s.id} has bookings and cannot move to another screen`, { showtimeId: s.id });
       }
       const overlapping = await tx.query<{ id: string }>(
         `SELECT o.id FROM showtimes o JOIN movies m ON m.id = o.movie_id
@@ -141,7 +141,7 @@ export class PostgresBookingRepository implements BookingRepository {
       );
       if (overlapping.length > 0) {
         const ids = overlapping.map((o) => o.id);
-        throw new BookingError('SHOWTIME_OVERLAP', `showtime ${s.id} overlaps showtime ${ids.join(', ')} in screen ${s.screenId}`, { screenId: s.screenId, showtimes: ids });
+        throw new BoxofficeError('SHOWTIME_OVERLAP', `showtime ${s.id} overlaps showtime ${ids.join(', ')} in screen ${s.screenId}`, { screenId: s.screenId, showtimes: ids });
       }
       await tx.query(
         `INSERT INTO showtimes (id, movie_id, screen_id, starts_at) VALUES ($1, $2, $3, to_timestamp($4 / 1000.0))
