@@ -37,11 +37,12 @@ interface AjvError {
 
 /** A schema validation failure as a 400 that names the field, e.g. `body has an unknown field "pad"`. */
 function validationError(error: FastifyError): BoxofficeError {
-  const first = error.validation?.[0] as AjvError | undefined;
-  const where = `${error.validationContext ?? 'request'}${first?.instancePath ?? ''}`;
-  if (first?.keyword === 'additionalProperties' && typeof first.params.additionalProperty === 'string') {
-    const name = first.params.additionalProperty;
-    const field = first.instancePath ? `${first.instancePath.slice(1)}/${name}` : name;
+  // An unknown field first, also when it sits in one branch of an anyOf (a layout seat or a gap).
+  const unknown = (error.validation as AjvError[] | undefined)?.find((e) => e.keyword === 'additionalProperties');
+  if (unknown && typeof unknown.params.additionalProperty === 'string') {
+    const name = unknown.params.additionalProperty;
+    const field = unknown.instancePath ? `${unknown.instancePath.slice(1)}/${name}` : name;
+    const where = `${error.validationContext ?? 'request'}${unknown.instancePath}`;
     return new BoxofficeError('INVALID_INPUT', `${where} has an unknown field ${JSON.stringify(name)}`, { field });
   }
   return new BoxofficeError('INVALID_INPUT', `invalid request: ${error.message}`);
