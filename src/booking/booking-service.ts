@@ -99,8 +99,8 @@ export class BookingService {
     const showtimeId = showtimeOfHold(holdId);
     for (let attempt = 0; ; attempt++) {
       const hold = await this.whenLoaded(showtimeId, () => this.deps.holds.getHold(showtimeId, holdId), holdId);
-      if (!hold) throw new BoxofficeError('HOLD_NOT_FOUND', `hold ${holdId} does not exist`, { holdId });
-      if (hold.state !== 'held') throw new BoxofficeError('HOLD_CONFIRMED', `hold ${holdId} is already confirmed`, { holdId });
+      if (!hold) throw new BoxofficeError('HOLD_NOT_FOUND', { holdId });
+      if (hold.state !== 'held') throw new BoxofficeError('HOLD_CONFIRMED', { holdId });
       let released: { seats: SeatId[]; version: number } | null;
       try {
         released = await this.deps.holds.release({ showtimeId, holdId, owner: hold.owner });
@@ -109,7 +109,7 @@ export class BookingService {
         if (e instanceof BoxofficeError && e.code === 'NOT_HOLD_OWNER' && attempt < 3) continue;
         throw e;
       }
-      if (!released) throw new BoxofficeError('HOLD_NOT_FOUND', `hold ${holdId} does not exist`, { holdId });
+      if (!released) throw new BoxofficeError('HOLD_NOT_FOUND', { holdId });
       this.publish(showtimeId, released.version, 'release', availableChanges(released.seats));
       return { hold, seats: released.seats };
     }
@@ -339,7 +339,7 @@ export class BookingService {
       await this.restoreFromDatabase(showtimeId);
     } catch (e) {
       if (holdId && e instanceof BoxofficeError && e.code === 'SHOWTIME_NOT_FOUND') {
-        throw new BoxofficeError('HOLD_NOT_FOUND', `hold ${holdId} does not exist`, { holdId });
+        throw new BoxofficeError('HOLD_NOT_FOUND', { holdId });
       }
       throw e;
     }
@@ -368,7 +368,7 @@ export class BookingService {
     let cached = this.showtimes.get(showtimeId);
     if (!cached) {
       const showtime = await this.deps.repository.getShowtime(showtimeId);
-      if (!showtime) throw new BoxofficeError('SHOWTIME_NOT_FOUND', `showtime ${showtimeId} does not exist`, { showtimeId });
+      if (!showtime) throw new BoxofficeError('SHOWTIME_NOT_FOUND', { showtimeId });
       cached = { showtime, seats: new Map(seatsOf(showtime.layout).map((s) => [s.id, s])) };
       this.showtimes.set(showtimeId, cached);
     }

@@ -293,7 +293,7 @@ export class LabService {
     const mode = this.modes.get(name as LabModeName);
     if (!mode) {
       const reason = this.deps.redisUnavailable ?? 'REDIS_URL is not set';
-      throw new BoxofficeError('LAB_MODE_UNAVAILABLE', `mode ${String(name)} is not available on this server: ${reason}`, { mode: name, reason });
+      throw new BoxofficeError('LAB_MODE_UNAVAILABLE', { mode: name, reason });
     }
     return mode;
   }

@@ -92,7 +92,7 @@ export class PostgresBookingRepository implements BookingRepository {
     const layout = JSON.stringify(layoutToInput(s.layout));
     await this.db.transaction(async (tx) => {
       const [theater] = await tx.query('SELECT 1 FROM theaters WHERE id = $1', [s.theaterId]);
-      if (!theater) throw new BoxofficeError('THEATER_NOT_FOUND', `theater ${s.theaterId} does not exist`, { theaterId: s.theaterId });
+      if (!theater) throw new BoxofficeError('THEATER_NOT_FOUND', { theaterId: s.theaterId });
       // The screen row's lock also serialises this with saveShowtime of the same screen.
       const [current] = await tx.query<{ same: boolean }>('SELECT layout = $2::jsonb AS same FROM screens WHERE id = $1 FOR UPDATE', [s.id, layout]);
       if (current && !current.same) {
@@ -105,7 +105,7 @@ export class PostgresBookingRepository implements BookingRepository {
         );
         if (booked.length > 0) {
           const ids = booked.map((b) => b.id);
-          throw new BoxofficeError('LAYOUT_LOCKED', `the layout of screen ${s.id} cannot change: showtime ${ids.join(', ')} has bookings`, { screenId: s.id, showtimes: ids });
+          throw new BoxofficeError('LAYOUT_LOCKED', { screenId: s.id, showtimes: ids });
         }
       }
       await tx.query(
@@ -119,11 +119,11 @@ export class PostgresBookingRepository implements BookingRepository {
   async saveShowtime(s: Omit<Showtime, 'layout'>): Promise<void> {
     await this.db.transaction(async (tx) => {
       const [movie] = await tx.query<{ duration_minutes: number }>('SELECT duration_minutes FROM movies WHERE id = $1', [s.movieId]);
-      if (!movie) throw new BoxofficeError('MOVIE_NOT_FOUND', `movie ${s.movieId} does not exist`, { movieId: s.movieId });
+      if (!movie) throw new BoxofficeError('MOVIE_NOT_FOUND', { movieId: s.movieId });
       // Locking the screen row serialises every change of this screen's showtimes, so two
       // overlapping showtimes created at once cannot both pass the check below.
       const [screen] = await tx.query('SELECT 1 FROM screens WHERE id = $1 FOR UPDATE', [s.screenId]);
-      if (!screen) throw new BoxofficeError('SCREEN_NOT_FOUND', `screen ${s.screenId} does not exist`, { screenId: s.screenId });
+      if (!screen) throw new BoxofficeError('SCREEN_NOT_FOUND', { screenId: s.screenId });
       const [existing] = await tx.query<{ screen_id: string; booked: boolean }>(
         'SELECT screen_id, EXISTS (SELECT 1 FROM bookings b WHERE b.showtime_id = s.id) AS booked FROM showtimes s WHERE id = $1 FOR UPDATE',
         [s.id],
