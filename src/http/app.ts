@@ -8,6 +8,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { fileURLToPath } from 'node:url';
 import type { Boxoffice } from '../boxoffice.ts';
 import { SeatHub } from '../realtime/seat-hub.ts';
@@ -129,14 +130,15 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
   app.get('/index.html', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html', WEB));
   app.get('/admin', { schema: { hide: true } }, (_request, reply) => reply.sendFile('admin.html', WEB));
 
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { tags: ['operations'], summary: 'The stores answer' } }, async (_request, reply) => {
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  const NotReady = Type.Object({ status: Type.Literal('unavailable'), error: Type.String(), code: Type.Literal('NOT_READY') }, { description: '`NOT_READY`: a store does not answer' });
+  app.get('/readyz', { schema: { tags: ['operations'], summary: 'The stores answer', response: { 200: Type.Object({ status: Type.Literal('ready'), stores: Type.String() }), 503: NotReady } } }, async (_request, reply) => {
     try {
       await box.stores.ping();
-      return { status: 'ready', stores: box.stores.describe };
+      return { status: 'ready' as const, stores: box.stores.describe };
     } catch (e) {
       app.log.warn({ err: e }, 'not ready');
-      return reply.status(503).send({ status: 'unavailable', error: 'a store does not answer', code: 'NOT_READY' });
+      return reply.status(503).send({ status: 'unavailable', error: 'a store does not answer', code: 'NOT_READY' } as const);
     }
   });
 
