@@ -1,7 +1,7 @@
 import { Type, type TObject, type TProperties } from 'typebox';
 import type { Booking, Hold, SeatMap, Showtime } from '../domain/booking.ts';
 import { errorSpec, type ErrorCode } from '../domain/errors.ts';
-import { layoutSize } from '../domain/layout.ts';
+import { layoutSize, SEAT_KINDS } from '../domain/layout.ts';
 
 /**
  * TypeBox schemas shared by validation, the OpenAPI document and the route types (the TypeBox
@@ -12,6 +12,13 @@ import { layoutSize } from '../domain/layout.ts';
 /** A request body of the product API: a field no schema names is refused with a 400 that names it. */
 export const Body = <P extends TProperties>(properties: P, options: { description?: string } = {}): TObject<P> =>
   Type.Object(properties, { ...options, additionalProperties: false });
+
+/**
+ * One of some strings, as `{ type: 'string', enum }`: the OpenAPI document shows a plain list, and
+ * the response serializer writes a string rather than trying each branch of an anyOf.
+ */
+export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 
 export const ErrorBody = Type.Object({
   error: Type.String({ description: 'What went wrong, for people.' }),
@@ -49,7 +56,7 @@ export const HoldSchema = Type.Object({
   seats: Type.Array(Type.String()),
   createdAt: Type.Integer({ description: 'epoch ms' }),
   expiresAt: Type.Integer({ description: 'epoch ms, on the hold store clock' }),
-  state: Type.Union([Type.Literal('held'), Type.Literal('confirming'), Type.Literal('booked')]),
+  state: StringEnum(['held', 'confirming', 'booked']),
 });
 
 export const BookingSchema = Type.Object({
@@ -59,7 +66,7 @@ export const BookingSchema = Type.Object({
   createdAt: Type.Integer({ description: 'epoch ms' }),
 });
 
-const SeatKind = Type.Union([Type.Literal('standard'), Type.Literal('accessible'), Type.Literal('premium')]);
+const SeatKind = StringEnum(SEAT_KINDS);
 
 const LayoutSeat = Type.Object({ id: Type.String(), row: Type.String(), number: Type.Integer(), kind: SeatKind, blocked: Type.Boolean() });
 
@@ -87,7 +94,7 @@ export const SeatMapSchema = Type.Object({
       row: Type.String(),
       number: Type.Integer(),
       kind: SeatKind,
-      status: Type.Union([Type.Literal('available'), Type.Literal('held'), Type.Literal('booked'), Type.Literal('blocked')]),
+      status: StringEnum(['available', 'held', 'booked', 'blocked']),
       mine: Type.Optional(Type.Boolean({ description: 'held or booked by the caller' })),
       expiresAt: Type.Optional(Type.Integer({ description: 'epoch ms, for held seats' })),
     }),

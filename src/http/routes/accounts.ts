@@ -5,7 +5,7 @@ import type { AccountService, Session } from '../../accounts/account-service.ts'
 import type { HoldTransferService } from '../../accounts/hold-transfer-service.ts';
 import type { User } from '../../domain/accounts.ts';
 import { userOf } from '../plugins/identity.ts';
-import { bearer, Body, failures, NoContent } from '../schemas.ts';
+import { bearer, Body, failures, NoContent, StringEnum } from '../schemas.ts';
 
 export const REFRESH_COOKIE = 'boxoffice_refresh';
 const COOKIE_PATH = '/api/v1/auth';
@@ -14,7 +14,7 @@ const TAGS = ['accounts'];
 const UserSchema = Type.Object({
   id: Type.String(),
   email: Type.String(),
-  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+  role: StringEnum(['user', 'admin']),
   createdAt: Type.Integer(),
 });
 const SessionSchema = Type.Object({

@@ -5,7 +5,7 @@ import type { AccountService } from '../../accounts/account-service.ts';
 import type { Actor, AdminService } from '../../admin/admin-service.ts';
 import type { LayoutInput } from '../../domain/layout.ts';
 import { userOf } from '../plugins/identity.ts';
-import { bearer as security, Body, failures, idParam, LayoutSchema, MovieSchema, ShowtimeSchema, toShowtimeView } from '../schemas.ts';
+import { bearer as security, Body, failures, idParam, LayoutSchema, MovieSchema, ShowtimeSchema, StringEnum, toShowtimeView } from '../schemas.ts';
 
 const TAGS = ['admin'];
 const id = Type.String({ maxLength: 64 });
@@ -57,7 +57,7 @@ const HoldViewSchema = Type.Object({
   owner: Type.String({ description: '`guest:<id>`, `user:<id>` or `fc:<user_id>`' }),
   seats: Type.Array(Type.String()),
   expiresAt: Type.Union([Type.Integer(), Type.Null()]),
-  state: Type.Union([Type.Literal('held'), Type.Literal('booked')]),
+  state: StringEnum(['held', 'booked']),
 });
 const AuditSchema = Type.Object({
   id: Type.Integer(),

@@ -8,7 +8,7 @@ import type { Showtime } from '../../domain/booking.ts';
 import { BoxofficeError, invalidInput } from '../../domain/errors.ts';
 import { layoutSize } from '../../domain/layout.ts';
 import { callerOf } from '../plugins/identity.ts';
-import { NoContent } from '../schemas.ts';
+import { NoContent, StringEnum } from '../schemas.ts';
 
 /** FirstClick holds last 20 seconds; its clients count down from that. */
 export const FIRSTCLICK_HOLD_MS = 20_000;
@@ -80,7 +80,7 @@ export const firstClickRoutes: FastifyPluginAsyncTypebox<{ service: BookingServi
           200: Type.Array(
             Type.Object({
               seat_id: Type.String(),
-              status: Type.Union([Type.Literal('hold'), Type.Literal('confirmed')]),
+              status: StringEnum(['hold', 'confirmed']),
               booked: Type.Boolean(),
               confirmed: Type.Boolean(),
               user_id: Type.String(),
