@@ -71,5 +71,5 @@ export const rateLimitsPlugin = fp(
       guests: make('guests', null, settings.guestsPerMinute),
     } satisfies RouteLimits);
   },
-  { name: 'boxoffice-rate-limits', fastify: '5.x', dependencies: ['@fastify/rate-limit'] },
+  { name: 'boxoffice-rate-limits', fastify: '5.x', dependencies: ['@fastify/rate-limit', 'boxoffice-identity'] },
 );
