@@ -90,5 +90,5 @@ export function sendError(reply: FastifyReply, error: BoxofficeError, status = e
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  void sendError(reply, new BoxofficeError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+  void sendError(reply, new BoxofficeError('NOT_FOUND', { method: request.method, path: request.url.split('?')[0] }));
 }
