@@ -13,7 +13,7 @@ import pg from 'pg';
 import { WebSocket } from 'ws';
 import { drive, HttpClient, percentile } from '../src/cli/http-client.ts';
 import { gridLayout } from '../src/domain/layout.ts';
-import { GuestTokens } from '../src/http/identity.ts';
+import { GuestTokens } from '../src/accounts/guest-tokens.ts';
 import { PostgresBookingRepository } from '../src/stores/postgres/booking-repository.ts';
 import { openDb } from '../src/stores/postgres/db.ts';
 import { MemoryHoldStore } from '../src/stores/memory/memory-hold-store.ts';

@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AccountService } from './accounts/account-service.ts';
+import { GuestTokens } from './accounts/guest-tokens.ts';
+import { HoldTransferService } from './accounts/hold-transfer-service.ts';
+import { Identity } from './accounts/identity.ts';
 import { AdminService } from './admin/admin-service.ts';
 import { BookingService, type Logger } from './booking/booking-service.ts';
 import { CachedBookingRepository, type CatalogChange } from './catalog/catalog-cache.ts';
@@ -26,6 +29,10 @@ export interface Boxoffice {
   /** Catalog reads, cached; every admin change empties the cache of every instance. */
   catalog: CachedBookingRepository;
   accounts: AccountService;
+  /** Resolves guest tokens and access tokens to callers (HTTP and WebSocket alike). */
+  identity: Identity;
+  /** Moves a guest's holds to the account they log in to. */
+  holdTransfer: HoldTransferService;
   admin: AdminService;
   /** A Redis connection for shared counters (rate limits), when REDIS_URL is set. */
   redis?: { client: Redis; keyPrefix: string };
@@ -64,11 +71,16 @@ export async function startBoxoffice(config: Config, log?: Logger): Promise<Boxo
     const catalog = new CachedBookingRepository(stores.repository, catalogChanges);
     const service = new BookingService({ holds: stores.holds, repository: catalog, events, limits: config.limits, ...(log && { log }) });
     catalogChanges.subscribe(() => service.forgetShowtimes());
+    // One deployment secret signs guest tokens and (derived) access tokens; read once, here.
+    const secret = await deploymentSecret(config);
     const accounts = new AccountService(
       new PostgresAccountRepository(stores.db),
-      createHmac('sha256', await deploymentSecret(config)).update('boxoffice access tokens').digest(),
+      createHmac('sha256', secret).update('boxoffice access tokens').digest(),
       { accessTtlMs: config.accessTokenTtlMs },
     );
+    const guests = new GuestTokens(secret);
+    const identity = new Identity(guests, accounts);
+    const holdTransfer = new HoldTransferService({ guests, service, repository: catalog });
     const admin = new AdminService({ admin: new PostgresAdminRepository(stores.db), catalog, service });
     if (config.demoCatalog && (await catalog.isEmpty())) {
       await loadDemoCatalog(catalog);
@@ -89,7 +101,7 @@ export async function startBoxoffice(config: Config, log?: Logger): Promise<Boxo
     const lab = config.labEnabled ? await startLab(config, stores, log) : undefined;
     if (lab) opened.push(() => lab.close());
     opened.push(service.startSweeper());
-    return { service, events, stores, catalog, accounts, admin, ...(redis && { redis }), ...(lab && { lab }), close: closeAll };
+    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, ...(redis && { redis }), ...(lab && { lab }), close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

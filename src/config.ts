@@ -32,9 +32,13 @@ export interface Config {
 
 /** Requests per minute, per user and per address (the address gets `perIpFactor` times more). */
 export interface RateLimits {
+  /** Holds, on /api/v1 and the FirstClick surface alike. */
   holdsPerMinute: number;
+  extendsPerMinute: number;
   confirmsPerMinute: number;
   loginsPerMinute: number;
+  /** Guest tokens issued per address (not multiplied by perIpFactor). */
+  guestsPerMinute: number;
   perIpFactor: number;
   /** Addresses never limited: loopback by default, so local load tests and the benchmark run free. */
   exempt: string[];
@@ -42,8 +46,10 @@ export interface RateLimits {
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   holdsPerMinute: 120,
+  extendsPerMinute: 30,
   confirmsPerMinute: 60,
   loginsPerMinute: 10,
+  guestsPerMinute: 30,
   perIpFactor: 10,
   exempt: ['127.0.0.1', '::1', '::ffff:127.0.0.1'],
 };
@@ -90,8 +96,10 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookies: boolean(env, 'COOKIE_SECURE', false),
     rateLimits: {
       holdsPerMinute: integer(env, 'RATE_LIMIT_HOLDS', DEFAULT_RATE_LIMITS.holdsPerMinute, 1),
+      extendsPerMinute: integer(env, 'RATE_LIMIT_EXTENDS', DEFAULT_RATE_LIMITS.extendsPerMinute, 1),
       confirmsPerMinute: integer(env, 'RATE_LIMIT_CONFIRMS', DEFAULT_RATE_LIMITS.confirmsPerMinute, 1),
       loginsPerMinute: integer(env, 'RATE_LIMIT_LOGINS', DEFAULT_RATE_LIMITS.loginsPerMinute, 1),
+      guestsPerMinute: integer(env, 'RATE_LIMIT_GUESTS', DEFAULT_RATE_LIMITS.guestsPerMinute, 1),
       perIpFactor: integer(env, 'RATE_LIMIT_IP_FACTOR', DEFAULT_RATE_LIMITS.perIpFactor, 1),
       exempt: env.RATE_LIMIT_EXEMPT === undefined ? DEFAULT_RATE_LIMITS.exempt : list(env.RATE_LIMIT_EXEMPT),
     },

@@ -1,9 +1,7 @@
 import pino from 'pino';
 import { startBoxoffice } from './boxoffice.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { deploymentSecret } from './secret.ts';
 import { buildApp } from './http/app.ts';
-import { GuestTokens } from './http/identity.ts';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -18,7 +16,7 @@ async function main(): Promise<void> {
   }
   const log = pino({ level: config.logLevel });
   const box = await startBoxoffice(config, log);
-  const app = await buildApp(box, { tokens: new GuestTokens(await deploymentSecret(config)), firstClick: config.firstClick, logger: log, corsOrigins: config.corsOrigins, secureCookies: config.secureCookies, rateLimits: config.rateLimits });
+  const app = await buildApp(box, { firstClick: config.firstClick, logger: log, corsOrigins: config.corsOrigins, secureCookies: config.secureCookies, rateLimits: config.rateLimits });
   app.server.headersTimeout = 10_000;
   app.server.requestTimeout = 30_000;
   await app.listen({ port: config.port, host: config.host });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startBoxoffice } from '../src/boxoffice.ts';
 import { loadConfig } from '../src/config.ts';
-import { BookingError } from '../src/domain/errors.ts';
+import { BoxofficeError } from '../src/domain/errors.ts';
 import { layoutSize } from '../src/domain/layout.ts';
 
 describe('embedded default', () => {
@@ -36,7 +36,7 @@ describe('embedded default', () => {
       assert.equal((await second.stores.repository.listMovies()).length, 3, 'the demo catalog is loaded once');
       const map = await second.service.seatMap('dune-1');
       assert.deepEqual(map.seats.filter((s) => s.status === 'booked').map((s) => s.id), ['B4', 'B5']);
-      await assert.rejects(second.service.holdSeats({ showtimeId: 'dune-1', owner: 'bob', seats: ['B5'] }), (e) => e instanceof BookingError && e.code === 'SEAT_UNAVAILABLE');
+      await assert.rejects(second.service.holdSeats({ showtimeId: 'dune-1', owner: 'bob', seats: ['B5'] }), (e) => e instanceof BoxofficeError && e.code === 'SEAT_UNAVAILABLE');
       assert.deepEqual(await second.service.confirmHold({ holdId: hold.id, owner: 'ann' }), booking);
     } finally {
       await second.close();

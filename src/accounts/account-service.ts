@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { ownerOfUser, type AccountRepository, type Role, type ThrottleRule, type User } from '../domain/accounts.ts';
-import { BookingError, invalidInput } from '../domain/errors.ts';
+import { BoxofficeError, invalidInput } from '../domain/errors.ts';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 
 export interface AccountSettings {
@@ -103,7 +103,7 @@ export class AccountService {
     }
     const found = email ? await this.repo.findByEmail(email) : null;
     const matches = await verifyPassword(password, found?.passwordHash ?? (await dummyHash()));
-    if (!found || !matches) throw new BookingError('INVALID_CREDENTIALS', 'wrong email or password');
+    if (!found || !matches) throw new BoxofficeError('INVALID_CREDENTIALS', 'wrong email or password');
     await this.repo.loginSucceeded(pairKey, emailKey);
     const { passwordHash: _hash, ...user } = found;
     return this.openSession(user);
@@ -115,7 +115,7 @@ export class AccountService {
    * successor, the holder or a thief, is logged out, and so is every access token of the session.
    */
   async refresh(refreshToken: string | undefined): Promise<Session> {
-    const refused = () => new BookingError('UNAUTHORIZED', 'the refresh token is not valid; log in again');
+    const refused = () => new BoxofficeError('UNAUTHORIZED', 'the refresh token is not valid; log in again');
     if (!refreshToken) throw refused();
     const next = randomBytes(32).toString('base64url');
     const refreshExpiresAt = Date.now() + this.settings.refreshTtlMs;
@@ -139,7 +139,7 @@ export class AccountService {
 
   async user(userId: string): Promise<User> {
     const user = await this.repo.getUser(userId);
-    if (!user) throw new BookingError('UNAUTHORIZED', 'this account no longer exists');
+    if (!user) throw new BoxofficeError('UNAUTHORIZED', 'this account no longer exists');
     return user;
   }
 
@@ -213,7 +213,7 @@ export class AccountService {
 
 const throttled = (retryMs: number) => {
   const retryAfterSeconds = Math.max(1, Math.ceil(retryMs / 1000));
-  return new BookingError('LOGIN_THROTTLED', `too many login attempts; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  return new BoxofficeError('LOGIN_THROTTLED', `too many login attempts; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
 };
 
 function checkEmail(value: unknown): string {

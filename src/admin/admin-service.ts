@@ -2,7 +2,7 @@ import type { BookingService } from '../booking/booking-service.ts';
 import type { AdminRepository, AuditEntry } from '../domain/admin.ts';
 import type { Movie, Screen, Showtime, Theater } from '../domain/booking.ts';
 import type { BookingRepository } from '../domain/booking-repository.ts';
-import { BookingError, invalidInput } from '../domain/errors.ts';
+import { BoxofficeError, invalidInput } from '../domain/errors.ts';
 import { parseLayout, SEAT_KINDS, type LayoutInput, type SeatId } from '../domain/layout.ts';
 
 /** The admin who acts, for the audit log. */
@@ -142,6 +142,6 @@ const actorName = (a: Actor) => `${a.email} (${a.owner})`;
 
 function checkId(id: string, what: string): void {
   if (typeof id !== 'string' || !ID.test(id)) {
-    throw new BookingError('INVALID_INPUT', `a ${what} id is 1 to 64 lowercase letters, digits and dashes, starting with a letter or digit; got ${JSON.stringify(id)}`);
+    throw new BoxofficeError('INVALID_INPUT', `a ${what} id is 1 to 64 lowercase letters, digits and dashes, starting with a letter or digit; got ${JSON.stringify(id)}`);
   }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Booking, Hold, SeatChange, SeatChangeCause, SeatMap, Showtime, TakenSeat } from '../domain/booking.ts';
 import type { BookingRepository } from '../domain/booking-repository.ts';
-import { BookingError, invalidInput, ShowtimeNotLoaded } from '../domain/errors.ts';
+import { BoxofficeError, invalidInput, ShowtimeNotLoaded } from '../domain/errors.ts';
 import type { HoldStore } from '../domain/hold-store.ts';
 import { normalizeSeatIds, seatsOf, type Seat, type SeatId } from '../domain/layout.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
@@ -99,17 +99,17 @@ export class BookingService {
     const showtimeId = showtimeOfHold(holdId);
     for (let attempt = 0; ; attempt++) {
       const hold = await this.whenLoaded(showtimeId, () => this.deps.holds.getHold(showtimeId, holdId), holdId);
-      if (!hold) throw new BookingError('HOLD_NOT_FOUND', `hold ${holdId} does not exist`, { holdId });
-      if (hold.state !== 'held') throw new BookingError('HOLD_CONFIRMED', `hold ${holdId} is already confirmed`, { holdId });
+      if (!hold) throw new BoxofficeError('HOLD_NOT_FOUND', { holdId });
+      if (hold.state !== 'held') throw new BoxofficeError('HOLD_CONFIRMED', { holdId });
       let released: { seats: SeatId[]; version: number } | null;
       try {
         released = await this.deps.holds.release({ showtimeId, holdId, owner: hold.owner });
       } catch (e) {
         // The hold changed hands between the read and the release (a guest logged in): read again.
-        if (e instanceof BookingError && e.code === 'NOT_HOLD_OWNER' && attempt < 3) continue;
+        if (e instanceof BoxofficeError && e.code === 'NOT_HOLD_OWNER' && attempt < 3) continue;
         throw e;
       }
-      if (!released) throw new BookingError('HOLD_NOT_FOUND', `hold ${holdId} does not exist`, { holdId });
+      if (!released) throw new BoxofficeError('HOLD_NOT_FOUND', { holdId });
       this.publish(showtimeId, released.version, 'release', availableChanges(released.seats));
       return { hold, seats: released.seats };
     }
@@ -152,7 +152,7 @@ export class BookingService {
           moved.push(...result.holds);
           this.publish(showtimeId, result.version, 'transfer', result.holds.flatMap(heldChanges));
         } catch (e) {
-          if (!(e instanceof BookingError && e.code === 'HOLD_LIMIT_EXCEEDED')) throw e;
+          if (!(e instanceof BoxofficeError && e.code === 'HOLD_LIMIT_EXCEEDED')) throw e;
           kept.push(showtimeId);
         }
       }),
@@ -203,16 +203,16 @@ export class BookingService {
     try {
       booking = await this.deps.repository.insertBooking({ id: hold.id, showtimeId, owner, seats: hold.seats });
     } catch (e) {
-      if (e instanceof BookingError && e.details.layout !== undefined) {
+      if (e instanceof BoxofficeError && e.details.layout !== undefined) {
         // An admin may change a layout while holds sit on it (only bookings lock a layout): the
         // database checked the hold's seats against the layout as it is now, and the change won.
         this.forgetShowtime(showtimeId);
         await this.abortConfirm(showtimeId, hold.id);
         const seats = e.details.seats as SeatId[];
-        if (e.code === 'SEAT_NOT_FOUND') throw new BookingError('SEAT_NOT_FOUND', `the layout no longer has seat ${seats.join(', ')}; hold ${hold.id} is released`, { seats });
-        throw new BookingError('SEAT_UNAVAILABLE', `seat ${seats.join(', ')} was blocked; hold ${hold.id} is released`, { seats });
+        if (e.code === 'SEAT_NOT_FOUND') throw new BoxofficeError('SEAT_NOT_FOUND', `the layout no longer has seat ${seats.join(', ')}; hold ${hold.id} is released`, { seats });
+        throw new BoxofficeError('SEAT_UNAVAILABLE', `seat ${seats.join(', ')} was blocked; hold ${hold.id} is released`, { seats });
       }
-      if (e instanceof BookingError && e.code === 'SEAT_UNAVAILABLE') {
+      if (e instanceof BoxofficeError && e.code === 'SEAT_UNAVAILABLE') {
         // The database has a booking the hold store did not know about (it lost its state):
         // the database wins, and this hold gives its other seats back.
         this.log.warn({ holdId: hold.id, seats: e.details.seats }, 'hold store disagreed with the database; restoring');
@@ -332,8 +332,8 @@ export class BookingService {
     try {
       await this.restoreFromDatabase(showtimeId);
     } catch (e) {
-      if (holdId && e instanceof BookingError && e.code === 'SHOWTIME_NOT_FOUND') {
-        throw new BookingError('HOLD_NOT_FOUND', `hold ${holdId} does not exist`, { holdId });
+      if (holdId && e instanceof BoxofficeError && e.code === 'SHOWTIME_NOT_FOUND') {
+        throw new BoxofficeError('HOLD_NOT_FOUND', { holdId });
       }
       throw e;
     }
@@ -357,12 +357,12 @@ export class BookingService {
 
   private async cachedShowtime(showtimeId: string): Promise<CachedShowtime> {
     if (typeof showtimeId !== 'string' || !SHOWTIME_ID_PATTERN.test(showtimeId)) {
-      throw new BookingError('SHOWTIME_NOT_FOUND', `showtime ${JSON.stringify(showtimeId)} does not exist`, { showtimeId });
+      throw new BoxofficeError('SHOWTIME_NOT_FOUND', `showtime ${JSON.stringify(showtimeId)} does not exist`, { showtimeId });
     }
     let cached = this.showtimes.get(showtimeId);
     if (!cached) {
       const showtime = await this.deps.repository.getShowtime(showtimeId);
-      if (!showtime) throw new BookingError('SHOWTIME_NOT_FOUND', `showtime ${showtimeId} does not exist`, { showtimeId });
+      if (!showtime) throw new BoxofficeError('SHOWTIME_NOT_FOUND', { showtimeId });
       cached = { showtime, seats: new Map(seatsOf(showtime.layout).map((s) => [s.id, s])) };
       this.showtimes.set(showtimeId, cached);
     }
@@ -377,7 +377,7 @@ export class BookingService {
 
 export function showtimeOfHold(holdId: unknown): string {
   const match = typeof holdId === 'string' ? HOLD_ID_PATTERN.exec(holdId) : null;
-  if (!match) throw new BookingError('HOLD_NOT_FOUND', `hold ${JSON.stringify(holdId)} does not exist`, { holdId });
+  if (!match) throw new BoxofficeError('HOLD_NOT_FOUND', `hold ${JSON.stringify(holdId)} does not exist`, { holdId });
   return match[1]!;
 }
 

@@ -1,4 +1,4 @@
-import { BookingError, invalidInput } from './errors.ts';
+import { BoxofficeError, invalidInput } from './errors.ts';
 
 /** A seat id is a row label and a seat number: "B4", "AA12". */
 export type SeatId = string;
@@ -146,11 +146,11 @@ export function normalizeSeatIds(
   }
   const unknown = [...seen].filter((id) => !seatIndex.has(id));
   if (unknown.length > 0) {
-    throw new BookingError('SEAT_NOT_FOUND', `showtime ${showtimeId} has no seat ${unknown.join(', ')}`, { showtimeId, seats: unknown });
+    throw new BoxofficeError('SEAT_NOT_FOUND', `showtime ${showtimeId} has no seat ${unknown.join(', ')}`, { showtimeId, seats: unknown });
   }
   const blocked = [...seen].filter((id) => seatIndex.get(id)!.blocked);
   if (blocked.length > 0) {
-    throw new BookingError('SEAT_UNAVAILABLE', `seat ${blocked.join(', ')} of showtime ${showtimeId} is blocked and not for sale`, { showtimeId, seats: blocked });
+    throw new BoxofficeError('SEAT_UNAVAILABLE', `seat ${blocked.join(', ')} of showtime ${showtimeId} is blocked and not for sale`, { showtimeId, seats: blocked });
   }
   return [...seen].sort();
 }

@@ -6,14 +6,18 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { fileURLToPath } from 'node:url';
 import type { Boxoffice } from '../boxoffice.ts';
 import { SeatHub } from '../realtime/seat-hub.ts';
+import { BoxofficeError } from '../domain/errors.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../config.ts';
-import { Identity, type GuestTokens } from './identity.ts';
-import { routeLimits } from './rate-limits.ts';
+import { identityPlugin } from './plugins/identity.ts';
+import { inputGuardPlugin } from './plugins/input-guard.ts';
+import { rateLimitsPlugin } from './plugins/rate-limits.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiV1Routes } from './routes/api-v1.ts';
@@ -22,7 +26,6 @@ import { labRoutes, type LabRoutesOptions } from './routes/lab.ts';
 import { toSeatMapView } from './schemas.ts';
 
 export interface AppOptions {
-  tokens: GuestTokens;
   /** Serve the FirstClick compatibility surface (SPEC.md §4). */
   firstClick: boolean;
   /** A pino logger; without one the app logs nothing (tests). */
@@ -33,8 +36,8 @@ export interface AppOptions {
   heartbeatMs?: number;
   /** Concurrency Lab settings (served when the Boxoffice has a lab, i.e. LAB_ENABLED). */
   lab?: Pick<LabRoutesOptions, 'rateLimit'> & { pushThrottleMs?: number };
-  /** Per-user and per-address limits on holds, confirms and logins (default: DEFAULT_RATE_LIMITS, loopback exempt). */
-  rateLimits?: RateLimits;
+  /** Per-user and per-address limits on holds, extends, confirms, logins and guest tokens; what is missing comes from DEFAULT_RATE_LIMITS (loopback exempt). */
+  rateLimits?: Partial<RateLimits>;
   /** Origins CORS allows; empty or missing: CORS is off. */
   corsOrigins?: string[];
   /** Mark the refresh cookie Secure (behind HTTPS). */
@@ -45,22 +48,26 @@ const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 /** No request of this API needs more; a larger body is refused with 413 before it is parsed. */
 const BODY_LIMIT = 16 * 1024;
 
-/** Builds the HTTP app around a running Boxoffice. Never listens: server.ts and tests do. */
+/**
+ * Builds the HTTP app around a running Boxoffice (the composition root built every dependency).
+ * Never listens: server.ts and tests do.
+ */
 export async function buildApp(box: Boxoffice, options: AppOptions): Promise<FastifyInstance> {
-  const { service, events, catalog } = box;
-  const { tokens } = options;
-  const identity = new Identity(tokens, box.accounts);
+  const { service, events, catalog, identity } = box;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: 'idle',
     // Long ids reach the schemas, which answer with a 400 that names the limit.
     routerOptions: { maxParamLength: 1_000 },
-    // A number where a string belongs is a client bug to report, not to paper over.
-    ajv: { customOptions: { coerceTypes: false } },
-  });
+    // A number where a string belongs is a client bug to report, not to paper over; so is a field
+    // no schema knows (a 400 that names it, where a schema says `additionalProperties: false`).
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  await app.register(inputGuardPlugin);
+  await app.register(identityPlugin, { identity });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -97,12 +104,9 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
     // Scaled out, every instance counts against the same limits; a Redis hiccup lets requests through.
     ...(box.redis && { redis: box.redis.client, nameSpace: `${box.redis.keyPrefix}rate:`, skipOnError: true }),
     errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`too many requests (at most ${context.max} per window); retry in ${context.after}`), {
-        statusCode: context.statusCode,
-        code: 'RATE_LIMITED',
-      }),
+      new BoxofficeError('RATE_LIMITED', `too many requests (at most ${context.max} per window); retry in ${context.after}`, { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
   });
-  const limits = routeLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  await app.register(rateLimitsPlugin, { ...DEFAULT_RATE_LIMITS, ...options.rateLimits });
   await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });
   await app.register(fastifyStatic, { root: `${WEB}static`, prefix: '/static/' });
 
@@ -126,22 +130,23 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
   app.get('/index.html', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html', WEB));
   app.get('/admin', { schema: { hide: true } }, (_request, reply) => reply.sendFile('admin.html', WEB));
 
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { tags: ['operations'], summary: 'The stores answer' } }, async (_request, reply) => {
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  const NotReady = Type.Object({ status: Type.Literal('unavailable'), error: Type.String(), code: Type.Literal('NOT_READY') }, { description: '`NOT_READY`: a store does not answer' });
+  app.get('/readyz', { schema: { tags: ['operations'], summary: 'The stores answer', response: { 200: Type.Object({ status: Type.Literal('ready'), stores: Type.String() }), 503: NotReady } } }, async (_request, reply) => {
     try {
       await box.stores.ping();
-      return { status: 'ready', stores: box.stores.describe };
+      return { status: 'ready' as const, stores: box.stores.describe };
     } catch (e) {
       app.log.warn({ err: e }, 'not ready');
-      return reply.status(503).send({ status: 'unavailable', error: 'a store does not answer', code: 'NOT_READY' });
+      return reply.status(503).send({ status: 'unavailable', error: 'a store does not answer', code: 'NOT_READY' } as const);
     }
   });
 
   if (options.firstClick) await app.register(firstClickRoutes, { service, repository: catalog });
   if (box.lab) await app.register(labRoutes, { lab: box.lab, ...(options.lab?.rateLimit && { rateLimit: options.lab.rateLimit }) });
-  await app.register(apiV1Routes, { prefix: '/api/v1', service, repository: catalog, identity, limits });
-  await app.register(accountRoutes, { prefix: '/api/v1', accounts: box.accounts, service, repository: catalog, identity, limits, secureCookies: options.secureCookies ?? false });
-  await app.register(adminRoutes, { prefix: '/api/v1/admin', admin: box.admin, accounts: box.accounts, identity });
+  await app.register(apiV1Routes, { prefix: '/api/v1', service, repository: catalog });
+  await app.register(accountRoutes, { prefix: '/api/v1', accounts: box.accounts, holdTransfer: box.holdTransfer, secureCookies: options.secureCookies ?? false });
+  await app.register(adminRoutes, { prefix: '/api/v1/admin', admin: box.admin, accounts: box.accounts });
   return app;
 }
 

@@ -1,29 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { BookingError, type ErrorCode } from '../domain/errors.ts';
-
-/** The one place an error becomes an HTTP status. docs/errors.md lists the same table. */
-export const STATUS_OF: Record<ErrorCode, number> = {
-  INVALID_INPUT: 400,
-  UNAUTHORIZED: 401,
-  NOT_HOLD_OWNER: 403,
-  MOVIE_NOT_FOUND: 404,
-  SHOWTIME_NOT_FOUND: 404,
-  SEAT_NOT_FOUND: 404,
-  HOLD_NOT_FOUND: 404,
-  SEAT_UNAVAILABLE: 409,
-  HOLD_LIMIT_EXCEEDED: 409,
-  HOLD_CONFIRMED: 409,
-  HOLD_EXPIRED: 410,
-  LAB_MODE_UNAVAILABLE: 409,
-  FORBIDDEN: 403,
-  INVALID_CREDENTIALS: 401,
-  LOGIN_THROTTLED: 429,
-  EMAIL_TAKEN: 409,
-  THEATER_NOT_FOUND: 404,
-  SCREEN_NOT_FOUND: 404,
-  SHOWTIME_OVERLAP: 409,
-  LAYOUT_LOCKED: 409,
-};
+import { BoxofficeError, errorSpec, renderMessage, type ErrorCode } from '../domain/errors.ts';
+import './http-errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -33,35 +10,85 @@ declare module 'fastify' {
 }
 
 /**
- * Errors are JSON `{ error, code, details? }` on every surface: `error` is the human message a
- * FirstClick client reads, `code` the stable code. A 5xx never carries details.
+ * Fastify's own client errors, each mapped to a registered code (the registry gives the status).
+ * An FST_ERR_* 4xx missing here still answers BAD_REQUEST, and is logged so it gets added.
  */
-export function errorHandler(error: FastifyError | BookingError, request: FastifyRequest, reply: FastifyReply): void {
-  if (error instanceof BookingError) {
-    const status = request.routeOptions.config.statusOverrides?.[error.code] ?? STATUS_OF[error.code];
-    const hasDetails = Object.keys(error.details).length > 0;
-    if (error.code === 'LOGIN_THROTTLED' && typeof error.details.retryAfterSeconds === 'number') {
-      void reply.header('retry-after', String(error.details.retryAfterSeconds));
-    }
-    void reply.status(status).send({ error: error.message, code: error.code, ...(hasDetails && { details: error.details }) });
-    return;
+export const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'FST_ERR_CTP_INVALID_JSON_BODY',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'FST_ERR_CTP_INVALID_JSON_BODY',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'FST_ERR_CTP_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_BAD_URL: 'BAD_REQUEST',
+  FST_ERR_INVALID_URL: 'BAD_REQUEST',
+  FST_ERR_ROUTE_MISSING_CONTENT_TYPE: 'BAD_REQUEST',
+  FST_ERR_ROUTE_MISSING_CONTENT: 'BAD_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'INVALID_INPUT',
+  FST_ERR_VALIDATION: 'INVALID_INPUT',
+  FST_ERR_NOT_FOUND: 'NOT_FOUND',
+};
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** A schema validation failure as a 400 that names the field, e.g. `body has an unknown field "pad"`. */
+function validationError(error: FastifyError): BoxofficeError {
+  // An unknown field first, also when it sits in one branch of an anyOf (a layout seat or a gap).
+  const unknown = (error.validation as AjvError[] | undefined)?.find((e) => e.keyword === 'additionalProperties');
+  if (unknown && typeof unknown.params.additionalProperty === 'string') {
+    const name = unknown.params.additionalProperty;
+    const field = unknown.instancePath ? `${unknown.instancePath.slice(1)}/${name}` : name;
+    const where = `${error.validationContext ?? 'request'}${unknown.instancePath}`;
+    return new BoxofficeError('INVALID_INPUT', `${where} has an unknown field ${JSON.stringify(name)}`, { field });
   }
-  if (error.validation) {
-    void reply.status(400).send({ error: `invalid request: ${error.message}`, code: 'INVALID_INPUT' });
-    return;
-  }
+  return new BoxofficeError('INVALID_INPUT', `invalid request: ${error.message}`);
+}
+
+/** Any error as the registered error it answers with; null for one that is ours to fix (a 500). */
+function registered(error: FastifyError | BoxofficeError, request: FastifyRequest): BoxofficeError | null {
+  if (error instanceof BoxofficeError) return error;
+  if (error.validation) return validationError(error);
+  const code = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new BoxofficeError(code, { limit: request.routeOptions.bodyLimit });
+  if (code === 'UNSUPPORTED_MEDIA_TYPE') return new BoxofficeError(code, { contentType: request.headers['content-type'] ?? '' });
+  if (code) return new BoxofficeError(code, error.message);
   const status = error.statusCode ?? 500;
-  const retryAfter = (error as { retryAfter?: unknown }).retryAfter;
-  if (status === 429 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
   if (status >= 400 && status < 500) {
-    // Fastify's own client errors: malformed JSON, body too large, wrong content type ...
-    void reply.status(status).send({ error: error.message, code: error.code ?? 'BAD_REQUEST' });
+    request.log.warn({ err: error }, 'a client error with no registered code answers BAD_REQUEST');
+    return new BoxofficeError('BAD_REQUEST', error.message);
+  }
+  return null;
+}
+
+/**
+ * The one place an error becomes an HTTP answer: JSON `{ error, code, details? }` on every surface
+ * (`error` is the human message a FirstClick client reads, `code` the stable code), with the
+ * status the registry gives the code. A 5xx is logged and never carries details.
+ */
+export function errorHandler(error: FastifyError | BoxofficeError, request: FastifyRequest, reply: FastifyReply): void {
+  const known = registered(error, request);
+  if (!known || known.status >= 500) {
+    request.log.error({ err: error }, 'request failed');
+    const code: ErrorCode = known?.code ?? 'INTERNAL';
+    const status = known?.status ?? 500;
+    void reply.status(status).send({ error: renderMessage(errorSpec(code)?.message ?? 'internal error', {}), code });
     return;
   }
-  request.log.error({ err: error }, 'request failed');
-  void reply.status(status >= 500 && status < 600 ? status : 500).send({ error: 'internal error', code: 'INTERNAL' });
+  sendError(reply, known, request.routeOptions.config.statusOverrides?.[known.code]);
+}
+
+/** Sends a registered 4xx, with Retry-After when the details say when to come back. */
+export function sendError(reply: FastifyReply, error: BoxofficeError, status = error.status): FastifyReply {
+  const { details } = error;
+  if (typeof details.retryAfterSeconds === 'number') void reply.header('retry-after', String(details.retryAfterSeconds));
+  const hasDetails = Object.keys(details).length > 0;
+  return reply.status(status).send({ error: error.message, code: error.code, ...(hasDetails && { details }) });
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  void reply.status(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'NOT_FOUND' });
+  void sendError(reply, new BoxofficeError('NOT_FOUND', { method: request.method, path: request.url.split('?')[0] }));
 }

@@ -1,103 +1,105 @@
+import { Type, type TObject, type TProperties } from 'typebox';
 import type { Booking, Hold, SeatMap, Showtime } from '../domain/booking.ts';
-import { layoutSize } from '../domain/layout.ts';
+import { errorSpec, type ErrorCode } from '../domain/errors.ts';
+import { layoutSize, SEAT_KINDS } from '../domain/layout.ts';
 
-/** JSON schemas shared by validation and the OpenAPI document, and the mappers that fit them. */
+/**
+ * TypeBox schemas shared by validation, the OpenAPI document and the route types (the TypeBox
+ * type provider derives each handler's request and reply types from them), and the mappers that
+ * fit them.
+ */
 
-export const errorSchema = {
-  type: 'object',
-  required: ['error', 'code'],
-  properties: {
-    error: { type: 'string', description: 'What went wrong, for people.' },
-    code: { type: 'string', description: 'Stable error code (docs/errors.md).' },
-    details: { type: 'object', additionalProperties: true },
-  },
-} as const;
+/** A request body of the product API: a field no schema names is refused with a 400 that names it. */
+export const Body = <P extends TProperties>(properties: P, options: { description?: string } = {}): TObject<P> =>
+  Type.Object(properties, { ...options, additionalProperties: false });
 
-export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorSchema]));
+/**
+ * One of some strings, as `{ type: 'string', enum }`: the OpenAPI document shows a plain list, and
+ * the response serializer writes a string rather than trying each branch of an anyOf.
+ */
+export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 
-export const idParam = (name: string, description: string) =>
-  ({ type: 'object', required: [name], properties: { [name]: { type: 'string', maxLength: 200, description } } }) as const;
+export const ErrorBody = Type.Object({
+  error: Type.String({ description: 'What went wrong, for people.' }),
+  code: Type.String({ description: 'Stable error code (docs/errors.md).' }),
+  details: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Ids and numbers involved.' })),
+});
 
-export const holdSchema = {
-  type: 'object',
-  required: ['id', 'showtimeId', 'seats', 'createdAt', 'expiresAt', 'state'],
-  properties: {
-    id: { type: 'string' },
-    showtimeId: { type: 'string' },
-    seats: { type: 'array', items: { type: 'string' } },
-    createdAt: { type: 'integer', description: 'epoch ms' },
-    expiresAt: { type: 'integer', description: 'epoch ms, on the hold store clock' },
-    state: { type: 'string', enum: ['held', 'confirming', 'booked'] },
-  },
-} as const;
+/**
+ * The error answers of a route, from the codes it can give: one response per status the error
+ * registry gives those codes, described by the codes and when they happen.
+ */
+export function failures(...codes: ErrorCode[]) {
+  const byStatus = new Map<number, string[]>();
+  for (const code of codes) {
+    const spec = errorSpec(code);
+    if (!spec) throw new Error(`error code ${code} is not registered`);
+    byStatus.set(spec.status, [...(byStatus.get(spec.status) ?? []), `\`${code}\`: ${spec.when}`]);
+  }
+  return Object.fromEntries([...byStatus].map(([status, lines]) => [status, { ...ErrorBody, description: lines.join('\n\n') }])) as Record<number, typeof ErrorBody>;
+}
 
-export const bookingSchema = {
-  type: 'object',
-  required: ['id', 'showtimeId', 'seats', 'createdAt'],
-  properties: {
-    id: { type: 'string', description: 'the id of the hold it was confirmed from' },
-    showtimeId: { type: 'string' },
-    seats: { type: 'array', items: { type: 'string' } },
-    createdAt: { type: 'integer', description: 'epoch ms' },
-  },
-} as const;
+/** Error answers by status only, for routes that do not name their codes yet (prefer `failures`). */
+export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ErrorBody])) as Record<number, typeof ErrorBody>;
 
-const seatSchema = {
-  type: 'object',
-  required: ['id', 'number', 'kind', 'blocked'],
-  properties: { id: { type: 'string' }, number: { type: 'integer' }, kind: { type: 'string' }, blocked: { type: 'boolean' } },
-} as const;
+export const idParam = <N extends string>(name: N, description: string) => Type.Object({ [name]: Type.String({ maxLength: 200, description }) } as { [K in N]: ReturnType<typeof Type.String> });
 
-export const showtimeSchema = {
-  type: 'object',
-  required: ['id', 'movieId', 'screenId', 'startsAt', 'rows', 'seatsPerRow', 'seatCount'],
-  properties: {
-    id: { type: 'string' },
-    movieId: { type: 'string' },
-    screenId: { type: 'string' },
-    startsAt: { type: 'string', format: 'date-time' },
-    rows: { type: 'integer' },
-    seatsPerRow: { type: 'integer' },
-    seatCount: { type: 'integer' },
-    layout: {
-      type: 'object',
-      properties: {
-        rows: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { label: { type: 'string' }, seats: { type: 'array', items: { anyOf: [seatSchema, { type: 'null' }] } } },
-          },
-        },
-      },
-    },
-  },
-} as const;
+export const NoContent = Type.Null({ description: 'No content' });
+export const bearer = [{ bearer: [] }];
 
-export const seatMapSchema = {
-  type: 'object',
-  required: ['showtimeId', 'version', 'seats'],
-  properties: {
-    showtimeId: { type: 'string' },
-    version: { type: 'integer', description: 'grows by one with every change; deltas on /ws carry the same numbers' },
-    seats: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'row', 'number', 'kind', 'status'],
-        properties: {
-          id: { type: 'string' },
-          row: { type: 'string' },
-          number: { type: 'integer' },
-          kind: { type: 'string', enum: ['standard', 'accessible', 'premium'] },
-          status: { type: 'string', enum: ['available', 'held', 'booked', 'blocked'] },
-          mine: { type: 'boolean', description: 'held or booked by the caller' },
-          expiresAt: { type: 'integer', description: 'epoch ms, for held seats' },
-        },
-      },
-    },
-  },
-} as const;
+export const MovieSchema = Type.Object({ id: Type.String(), title: Type.String(), durationMinutes: Type.Integer() });
+
+export const HoldSchema = Type.Object({
+  id: Type.String(),
+  showtimeId: Type.String(),
+  seats: Type.Array(Type.String()),
+  createdAt: Type.Integer({ description: 'epoch ms' }),
+  expiresAt: Type.Integer({ description: 'epoch ms, on the hold store clock' }),
+  state: StringEnum(['held', 'confirming', 'booked']),
+});
+
+export const BookingSchema = Type.Object({
+  id: Type.String({ description: 'the id of the hold it was confirmed from' }),
+  showtimeId: Type.String(),
+  seats: Type.Array(Type.String()),
+  createdAt: Type.Integer({ description: 'epoch ms' }),
+});
+
+const SeatKind = StringEnum(SEAT_KINDS);
+
+const LayoutSeat = Type.Object({ id: Type.String(), row: Type.String(), number: Type.Integer(), kind: SeatKind, blocked: Type.Boolean() });
+
+export const LayoutSchema = Type.Object({
+  rows: Type.Array(Type.Object({ label: Type.String(), seats: Type.Array(Type.Union([LayoutSeat, Type.Null()])) })),
+});
+
+export const ShowtimeSchema = Type.Object({
+  id: Type.String(),
+  movieId: Type.String(),
+  screenId: Type.String(),
+  startsAt: Type.String({ format: 'date-time' }),
+  rows: Type.Integer(),
+  seatsPerRow: Type.Integer(),
+  seatCount: Type.Integer(),
+  layout: Type.Optional(LayoutSchema),
+});
+
+export const SeatMapSchema = Type.Object({
+  showtimeId: Type.String(),
+  version: Type.Integer({ description: 'grows by one with every change; deltas on /ws carry the same numbers' }),
+  seats: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      row: Type.String(),
+      number: Type.Integer(),
+      kind: SeatKind,
+      status: StringEnum(['available', 'held', 'booked', 'blocked']),
+      mine: Type.Optional(Type.Boolean({ description: 'held or booked by the caller' })),
+      expiresAt: Type.Optional(Type.Integer({ description: 'epoch ms, for held seats' })),
+    }),
+  ),
+});
 
 export function toHoldView(hold: Hold) {
   return { id: hold.id, showtimeId: hold.showtimeId, seats: hold.seats, createdAt: hold.createdAt, expiresAt: hold.expiresAt, state: hold.state };

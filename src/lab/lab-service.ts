@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../booking/booking-service.ts';
-import { BookingError, invalidInput } from '../domain/errors.ts';
+import { BoxofficeError, invalidInput } from '../domain/errors.ts';
+import './lab-errors.ts'; // registers LAB_MODE_UNAVAILABLE
 import { LAB_SHOWTIMES, labSeatsOf, type LabShowtime } from './lab-catalog.ts';
 import { LAB_EXPLANATIONS, LAST_LINE } from './lab-explanations.ts';
 import { forUpdateMode, LAB_LOCK_TTL_MS, LAB_MODES, lockMode, optimisticMode, unsafeMode, type LabMode, type LabModeName } from './lab-modes.ts';
@@ -280,7 +281,7 @@ export class LabService {
     const showtime = LAB_SHOWTIMES.find((s) => s.id === id);
     if (!showtime) {
       // The lab's isolation: whatever the id, only lab showtimes are ever touched.
-      throw new BookingError('SHOWTIME_NOT_FOUND', `showtime ${String(id)} is not a lab showtime; the lab books ${LAB_SHOWTIMES.map((s) => s.id).join(', ')} only`, {
+      throw new BoxofficeError('SHOWTIME_NOT_FOUND', `showtime ${String(id)} is not a lab showtime; the lab books ${LAB_SHOWTIMES.map((s) => s.id).join(', ')} only`, {
         showtimeId: String(id),
       });
     }
@@ -292,7 +293,7 @@ export class LabService {
     const mode = this.modes.get(name as LabModeName);
     if (!mode) {
       const reason = this.deps.redisUnavailable ?? 'REDIS_URL is not set';
-      throw new BookingError('LAB_MODE_UNAVAILABLE', `mode ${String(name)} is not available on this server: ${reason}`, { mode: name, reason });
+      throw new BoxofficeError('LAB_MODE_UNAVAILABLE', { mode: name, reason });
     }
     return mode;
   }
@@ -302,7 +303,7 @@ export class LabService {
     if (new Set(seats).size !== seats.length) throw invalidInput('a seat is listed twice', { seats });
     const known = new Set(labSeatsOf(showtime));
     const unknown = seats.filter((s) => !known.has(s));
-    if (unknown.length) throw new BookingError('SEAT_NOT_FOUND', `${unknown.join(', ')} not in ${showtime.id}`, { seats: unknown });
+    if (unknown.length) throw new BoxofficeError('SEAT_NOT_FOUND', `${unknown.join(', ')} not in ${showtime.id}`, { seats: unknown });
     return [...(seats as string[])].sort();
   }
 

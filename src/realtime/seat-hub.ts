@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { BookingService, Logger } from '../booking/booking-service.ts';
 import type { SeatChangeEvent } from '../domain/booking.ts';
-import { BookingError } from '../domain/errors.ts';
+import { BoxofficeError } from '../domain/errors.ts';
 import type { EventBus } from './event-bus.ts';
 import { LabFeed, type LabFeedOptions, type LabSource } from './lab-feed.ts';
 import { deltaMessage, parseClientMessage } from './messages.ts';
@@ -122,8 +122,8 @@ export class SeatHub {
       for (const e of queued) this.deliverTo(sub, e);
     } catch (e) {
       sub.showtimeId = null;
-      const body = e instanceof BookingError ? { code: e.code, error: e.message } : { code: 'INTERNAL', error: 'could not read the seat map' };
-      if (!(e instanceof BookingError)) this.o.log.error({ err: e }, 'snapshot failed');
+      const body = e instanceof BoxofficeError ? { code: e.code, error: e.message } : { code: 'INTERNAL', error: 'could not read the seat map' };
+      if (!(e instanceof BoxofficeError)) this.o.log.error({ err: e }, 'snapshot failed');
       this.send(sub.socket, JSON.stringify({ type: 'error', ...body }));
     }
   }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BookingError } from '../../src/domain/errors.ts';
+import { BoxofficeError } from '../../src/domain/errors.ts';
 import { gridLayout, layoutToInput, parseLayout, type LayoutInput } from '../../src/domain/layout.ts';
 import { openHarness, type Harness } from '../support/harness.ts';
 import { postgresSkip } from '../support/services.ts';
@@ -13,7 +13,7 @@ const skip = await postgresSkip();
 
 const outcome = (r: PromiseSettledResult<unknown>): string => {
   if (r.status === 'fulfilled') return 'OK';
-  if (r.reason instanceof BookingError) return r.reason.code;
+  if (r.reason instanceof BoxofficeError) return r.reason.code;
   throw r.reason;
 };
 

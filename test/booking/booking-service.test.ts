@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BookingError } from '../../src/domain/errors.ts';
+import { BoxofficeError } from '../../src/domain/errors.ts';
 import { openHarness, type Harness, type StoreKind } from '../support/harness.ts';
 import { postgresSkip, redisSkip } from '../support/services.ts';
 
@@ -11,7 +11,7 @@ async function code(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (e) {
-    assert.ok(e instanceof BookingError, String(e));
+    assert.ok(e instanceof BoxofficeError, String(e));
     return e.code;
   }
   return 'OK';
@@ -140,7 +140,7 @@ for (const kind of ['memory', 'redis', 'postgres'] as const) {
           assert.ok(stored);
         } else {
           expired++;
-          assert.equal((confirm.reason as BookingError).code, 'HOLD_EXPIRED');
+          assert.equal((confirm.reason as BoxofficeError).code, 'HOLD_EXPIRED');
           assert.equal(stored, null, 'an expired hold left a booking behind');
         }
         if (rival.status === 'fulfilled') await h.service.releaseHold({ holdId: rival.value.id, owner: `bob-${i}` });
@@ -170,7 +170,7 @@ for (const kind of ['memory', 'redis', 'postgres'] as const) {
       const st = await h.showtime();
       await h.stores.repository.insertBooking({ id: `${st}.first`, showtimeId: st, owner: 'ann', seats: ['A1', 'A2'] });
       const err = await h.stores.repository.insertBooking({ id: `${st}.second`, showtimeId: st, owner: 'bob', seats: ['A2', 'A3'] }).catch((e: unknown) => e);
-      assert.ok(err instanceof BookingError && err.code === 'SEAT_UNAVAILABLE', String(err));
+      assert.ok(err instanceof BoxofficeError && err.code === 'SEAT_UNAVAILABLE', String(err));
       assert.deepEqual(err.details.seats, ['A2']);
       assert.equal(await h.stores.repository.getBooking(`${st}.second`), null, 'nothing of the refused booking was written');
     });

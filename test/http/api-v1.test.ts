@@ -111,7 +111,9 @@ describe('/api/v1', () => {
       ['unknown showtime', { method: 'POST', url: '/api/v1/showtimes/nope/holds', headers: auth, payload: { seats: ['A2'] } }, 404, 'SHOWTIME_NOT_FOUND'],
       ['1 MB body', { method: 'POST', url, headers: json, payload: JSON.stringify({ seats: ['A2'], pad: 'x'.repeat(1 << 20) }) }, 413, 'FST_ERR_CTP_BODY_TOO_LARGE'],
       ['unknown hold', { method: 'POST', url: '/api/v1/holds/arrival-3.doesnotexist/confirm', headers: auth }, 404, 'HOLD_NOT_FOUND'],
-      ['garbage hold id', { method: 'POST', url: `/api/v1/holds/${encodeURIComponent('\u0000../x')}/confirm`, headers: auth }, 404, 'HOLD_NOT_FOUND'],
+      ['garbage hold id', { method: 'POST', url: `/api/v1/holds/${encodeURIComponent('../x')}/confirm`, headers: auth }, 404, 'HOLD_NOT_FOUND'],
+      // Issue 10, finding 7: a NUL anywhere is refused before any handler runs (it was a 404 here).
+      ['NUL in a hold id', { method: 'POST', url: `/api/v1/holds/${encodeURIComponent('\u0000../x')}/confirm`, headers: auth }, 400, 'INVALID_INPUT'],
       ['very long hold id', { method: 'DELETE', url: `/api/v1/holds/${'x'.repeat(300)}`, headers: auth }, 400, 'INVALID_INPUT'],
       ['unknown route', { method: 'GET', url: '/api/v1/nothing' }, 404, 'NOT_FOUND'],
     ];

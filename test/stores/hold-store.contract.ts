@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BookingError, ShowtimeNotLoaded } from '../../src/domain/errors.ts';
+import { BoxofficeError, ShowtimeNotLoaded } from '../../src/domain/errors.ts';
 import type { HoldStore } from '../../src/domain/hold-store.ts';
 
 export interface ContractOptions {
@@ -35,11 +35,11 @@ export function holdStoreContract(name: string, open: () => Promise<HoldStore>, 
     const hold = (showtimeId: string, owner: string, seats: string[], ttlMs = MINUTE, maxSeatsPerOwner = 10) =>
       store.hold({ holdId: holdId(showtimeId), showtimeId, owner, seats, ttlMs, maxSeatsPerOwner });
 
-    async function rejects(p: Promise<unknown>, code: string): Promise<BookingError> {
+    async function rejects(p: Promise<unknown>, code: string): Promise<BoxofficeError> {
       try {
         await p;
       } catch (e) {
-        assert.ok(e instanceof BookingError, `expected BookingError ${code}, got ${String(e)}`);
+        assert.ok(e instanceof BoxofficeError, `expected BoxofficeError ${code}, got ${String(e)}`);
         assert.equal(e.code, code, e.message);
         return e;
       }
@@ -177,8 +177,8 @@ export function holdStoreContract(name: string, open: () => Promise<HoldStore>, 
           hold(st, 'bob', [seat], MINUTE, 1_000),
         ]);
         assert.ok(!(c.status === 'fulfilled' && r.status === 'fulfilled'), `seat ${seat}: both the confirm and the rival won`);
-        if (c.status === 'rejected') assert.equal((c.reason as BookingError).code, 'HOLD_EXPIRED');
-        if (r.status === 'rejected') assert.equal((r.reason as BookingError).code, 'SEAT_UNAVAILABLE');
+        if (c.status === 'rejected') assert.equal((c.reason as BoxofficeError).code, 'HOLD_EXPIRED');
+        if (r.status === 'rejected') assert.equal((r.reason as BoxofficeError).code, 'SEAT_UNAVAILABLE');
         if (c.status === 'fulfilled') confirmed++;
         if (r.status === 'fulfilled') rivals++;
       }
@@ -194,7 +194,7 @@ export function holdStoreContract(name: string, open: () => Promise<HoldStore>, 
       const winners = results.filter((r) => r.status === 'fulfilled');
       assert.equal(winners.length, 1);
       for (const r of results) {
-        if (r.status === 'rejected') assert.equal((r.reason as BookingError).code, 'SEAT_UNAVAILABLE');
+        if (r.status === 'rejected') assert.equal((r.reason as BoxofficeError).code, 'SEAT_UNAVAILABLE');
       }
       const seats = (await store.seatStates(st)).seats;
       assert.equal(seats.length, 1);
@@ -217,7 +217,7 @@ export function holdStoreContract(name: string, open: () => Promise<HoldStore>, 
         };
         const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => attempt(i)));
         const winners = results.filter((r) => r.status === 'fulfilled').length;
-        for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as BookingError).code, 'SEAT_UNAVAILABLE', String(r.reason));
+        for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as BoxofficeError).code, 'SEAT_UNAVAILABLE', String(r.reason));
         assert.equal(winners, 1, `round ${round}: ${winners} winners`);
         assert.equal((await store.seatStates(st)).seats.length, 1);
       }
@@ -238,7 +238,7 @@ export function holdStoreContract(name: string, open: () => Promise<HoldStore>, 
       const won = new Map<string, string[]>();
       results.forEach((r) => {
         if (r.status === 'fulfilled') won.set(r.value.hold.id, r.value.hold.seats);
-        else assert.equal((r.reason as BookingError).code, 'SEAT_UNAVAILABLE', String(r.reason));
+        else assert.equal((r.reason as BoxofficeError).code, 'SEAT_UNAVAILABLE', String(r.reason));
       });
       assert.ok(won.size > 0);
       const seats = (await store.seatStates(st)).seats;
@@ -319,7 +319,7 @@ export function holdStoreContract(name: string, open: () => Promise<HoldStore>, 
         ...Array.from({ length: 5 }, (_, i) => store.transferHolds({ showtimeId: st, fromOwner: `guest:${i + 1}`, toOwner: 'user:r', maxSeatsPerOwner: 5 })),
         ...Array.from({ length: 5 }, (_, i) => hold(st, 'user:r', [`C${i + 1}`], MINUTE, 5)),
       ]);
-      assert.ok(results.every((r) => r.status === 'fulfilled' || (r.reason instanceof BookingError && r.reason.code === 'HOLD_LIMIT_EXCEEDED')), String(results.find((r) => r.status === 'rejected' && !(r.reason instanceof BookingError))));
+      assert.ok(results.every((r) => r.status === 'fulfilled' || (r.reason instanceof BoxofficeError && r.reason.code === 'HOLD_LIMIT_EXCEEDED')), String(results.find((r) => r.status === 'rejected' && !(r.reason instanceof BoxofficeError))));
       const held = (await store.holdsOf(st, 'user:r')).reduce((n, h) => n + h.seats.length, 0);
       assert.ok(held <= 5 && held >= 4, `user:r holds ${held} seats, the limit is 5`);
       const owners = new Map((await store.seatStates(st)).seats.map((x) => [x.seat, x.owner]));

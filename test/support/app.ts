@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { startBoxoffice, type Boxoffice } from '../../src/boxoffice.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp, type AppOptions } from '../../src/http/app.ts';
-import { GuestTokens } from '../../src/http/identity.ts';
+import type { GuestTokens } from '../../src/accounts/guest-tokens.ts';
 import { DATABASE_URL, REDIS_URL, runId } from './services.ts';
 
 export const SECRET = Buffer.from('test secret, never used outside tests');
@@ -25,9 +25,10 @@ export interface TestServer {
 /** The real app over real stores. Without env overrides: the embedded default in a temp folder. */
 export async function startTestServer(env: Record<string, string> = {}, appOptions: Pick<AppOptions, 'maxBufferedBytes' | 'heartbeatMs' | 'lab' | 'rateLimits' | 'corsOrigins'> = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-http-'));
-  const box = await startBoxoffice(loadConfig({ DATA_DIR: dataDir, DEMO_CATALOG: 'true', ...env }));
-  const tokens = new GuestTokens(SECRET);
-  const app = await buildApp(box, { tokens, firstClick: true, ...appOptions });
+  // One TOKEN_SECRET for every test server: two instances accept each other's tokens, as in a deployment.
+  const box = await startBoxoffice(loadConfig({ DATA_DIR: dataDir, DEMO_CATALOG: 'true', TOKEN_SECRET: SECRET.toString(), ...env }));
+  const tokens = box.identity.guests;
+  const app = await buildApp(box, { firstClick: true, ...appOptions });
   const server: TestServer = {
     app,
     box,

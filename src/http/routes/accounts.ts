@@ -1,69 +1,40 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
 import type { AccountService, Session } from '../../accounts/account-service.ts';
-import type { BookingService } from '../../booking/booking-service.ts';
-import { ownerOfUser, type User } from '../../domain/accounts.ts';
-import type { BookingRepository } from '../../domain/booking-repository.ts';
-import { BookingError } from '../../domain/errors.ts';
-import { requireCaller, type Identity } from '../identity.ts';
-import type { RouteLimits } from '../rate-limits.ts';
-import { errors } from '../schemas.ts';
+import type { HoldTransferService } from '../../accounts/hold-transfer-service.ts';
+import type { User } from '../../domain/accounts.ts';
+import { userOf } from '../plugins/identity.ts';
+import { bearer, Body, failures, NoContent, StringEnum } from '../schemas.ts';
 
 export const REFRESH_COOKIE = 'boxoffice_refresh';
 const COOKIE_PATH = '/api/v1/auth';
 const TAGS = ['accounts'];
 
-const userSchema = {
-  type: 'object',
-  required: ['id', 'email', 'role', 'createdAt'],
-  properties: { id: { type: 'string' }, email: { type: 'string' }, role: { type: 'string', enum: ['user', 'admin'] }, createdAt: { type: 'integer' } },
-} as const;
-const sessionSchema = {
-  type: 'object',
-  required: ['user', 'accessToken', 'expiresAt'],
-  properties: {
-    user: userSchema,
-    transferredHolds: { type: 'array', items: { type: 'string' }, description: 'ids of the guest holds that became this account\'s' },
-    accessToken: { type: 'string', description: 'send as `Authorization: Bearer <accessToken>`' },
-    expiresAt: { type: 'integer', description: 'epoch ms when the access token runs out; POST /auth/refresh gives a new one' },
-  },
-} as const;
-const credentials = {
-  type: 'object',
-  required: ['email', 'password'],
-  additionalProperties: false,
-  properties: {
-    email: { type: 'string', maxLength: 320 },
-    password: { type: 'string', maxLength: 200 },
-    guestToken: { type: 'string', maxLength: 200, description: "the guest token used so far: that guest's live holds become the account's" },
-  },
-} as const;
-type Credentials = { email: string; password: string; guestToken?: string };
-/** Showtimes whose holds follow a guest who logs in: those that started at most this long ago, or later. */
-const TRANSFER_WINDOW_MS = 24 * 3600_000;
+const UserSchema = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  role: StringEnum(['user', 'admin']),
+  createdAt: Type.Integer(),
+});
+const SessionSchema = Type.Object({
+  user: UserSchema,
+  transferredHolds: Type.Optional(Type.Array(Type.String(), { description: "ids of the guest holds that became this account's" })),
+  accessToken: Type.String({ description: 'send as `Authorization: Bearer <accessToken>`' }),
+  expiresAt: Type.Integer({ description: 'epoch ms when the access token runs out; POST /auth/refresh gives a new one' }),
+});
+const Credentials = Body({
+  email: Type.String({ maxLength: 320 }),
+  password: Type.String({ maxLength: 200 }),
+  guestToken: Type.Optional(Type.String({ maxLength: 200, description: "the guest token used so far: that guest's live holds become the account's" })),
+});
 
 const toUserView = (u: User) => ({ id: u.id, email: u.email, role: u.role, createdAt: u.createdAt });
 
 /** Register, log in, refresh, log out, who-am-I. The refresh token lives in an httpOnly cookie only. */
-export async function accountRoutes(
-  app: FastifyInstance,
-  opts: { accounts: AccountService; service: BookingService; repository: BookingRepository; identity: Identity; limits: RouteLimits; secureCookies: boolean },
-): Promise<void> {
-  const { accounts, identity, limits } = opts;
-
-  /** The guest behind `guestToken`, checked before the password so a bad token changes nothing. */
-  const guestOf = (token: string | undefined): string | null => {
-    if (token === undefined) return null;
-    const owner = identity.guests.verify(token);
-    if (!owner) throw new BookingError('UNAUTHORIZED', 'guestToken is not a guest token of this server');
-    return owner;
-  };
-  const claim = async (guest: string | null, session: Session): Promise<string[]> => {
-    if (!guest) return [];
-    const since = Date.now() - TRANSFER_WINDOW_MS;
-    const showtimes = (await opts.repository.listShowtimes()).filter((s) => s.startsAt >= since).map((s) => s.id);
-    const { moved } = await opts.service.transferHolds(guest, ownerOfUser(session.user.id), showtimes);
-    return moved.map((h) => h.id);
-  };
+export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService; holdTransfer: HoldTransferService; secureCookies: boolean }> = async (app, opts) => {
+  const { accounts, holdTransfer } = opts;
+  const { limits } = app;
 
   const answer = (reply: FastifyReply, session: Session, status = 200, transferredHolds: string[] = []) =>
     reply
@@ -77,48 +48,60 @@ export async function accountRoutes(
       .status(status)
       .send({ user: toUserView(session.user), transferredHolds, accessToken: session.accessToken, expiresAt: session.accessExpiresAt });
 
-  app.post<{ Body: Credentials }>(
+  app.post(
     '/auth/register',
-    { schema: { tags: TAGS, summary: 'Create an account (role user) and log in', body: credentials, response: { 201: sessionSchema, ...errors(400, 401, 409, 429) } } },
+    {
+      preHandler: limits.logins,
+      schema: {
+        tags: TAGS,
+        summary: 'Create an account (role user) and log in',
+        body: Credentials,
+        response: { 201: SessionSchema, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'EMAIL_TAKEN', 'RATE_LIMITED') },
+      },
+    },
     async (request, reply) => {
-      await limits.logins(request);
-      const guest = guestOf(request.body.guestToken);
+      const guest = holdTransfer.guestOf(request.body.guestToken);
       const session = await accounts.register(request.body);
-      return answer(reply, session, 201, await claim(guest, session));
+      return answer(reply, session, 201, await holdTransfer.toUser(guest, session.user.id));
     },
   );
 
-  app.post<{ Body: Credentials }>(
+  app.post(
     '/auth/login',
     {
+      preHandler: limits.logins,
       schema: {
         tags: TAGS,
         summary: 'Log in',
         description: `After ${accounts.settings.pairThrottle.free} attempts for one email from one address without a success, each further attempt waits a delay that doubles (429 LOGIN_THROTTLED with Retry-After; the password is not checked). Unknown emails are answered exactly like known ones.`,
-        body: credentials,
-        response: { 200: sessionSchema, ...errors(400, 401, 429) },
+        body: Credentials,
+        response: { 200: SessionSchema, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'INVALID_CREDENTIALS', 'LOGIN_THROTTLED', 'RATE_LIMITED') },
       },
     },
     async (request, reply) => {
-      await limits.logins(request, typeof request.body.email === 'string' ? request.body.email.trim().toLowerCase() : undefined);
-      const guest = guestOf(request.body.guestToken);
+      const guest = holdTransfer.guestOf(request.body.guestToken);
       const session = await accounts.login(request.body, { address: request.ip });
-      return answer(reply, session, 200, await claim(guest, session));
+      return answer(reply, session, 200, await holdTransfer.toUser(guest, session.user.id));
     },
   );
 
-  app.post('/auth/refresh', { schema: { tags: TAGS, summary: 'A new access token from the refresh cookie (the cookie is rotated)', response: { 200: sessionSchema, ...errors(401) } } }, async (request, reply) =>
-    answer(reply, await accounts.refresh(request.cookies[REFRESH_COOKIE])),
+  app.post(
+    '/auth/refresh',
+    { schema: { tags: TAGS, summary: 'A new access token from the refresh cookie (the cookie is rotated)', response: { 200: SessionSchema, ...failures('UNAUTHORIZED') } } },
+    async (request, reply) => answer(reply, await accounts.refresh(request.cookies[REFRESH_COOKIE])),
   );
 
-  app.post('/auth/logout', { schema: { tags: TAGS, summary: 'End the session of the refresh cookie', response: { 204: { type: 'null' } } } }, async (request, reply) => {
+  app.post('/auth/logout', { schema: { tags: TAGS, summary: 'End the session of the refresh cookie', response: { 204: NoContent } } }, async (request, reply) => {
     await accounts.logout(request.cookies[REFRESH_COOKIE]);
-    return reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH }).status(204).send();
+    return reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH }).status(204).send(null);
   });
 
-  app.get('/auth/me', { schema: { tags: TAGS, summary: 'Who am I', security: [{ bearer: [] }], response: { 200: { type: 'object', properties: { user: userSchema } }, ...errors(401) } } }, async (request) => {
-    const caller = await requireCaller(identity, request);
-    if (!caller.userId) throw new BookingError('UNAUTHORIZED', 'a guest token has no account; log in');
-    return { user: toUserView(await accounts.user(caller.userId)) };
-  });
-}
+  app.get(
+    '/auth/me',
+    {
+      config: { auth: 'user' },
+      schema: { tags: TAGS, summary: 'Who am I', security: bearer, response: { 200: Type.Object({ user: UserSchema }), ...failures('UNAUTHORIZED') } },
+    },
+    async (request) => ({ user: toUserView(await accounts.user(userOf(request).userId)) }),
+  );
+};

@@ -1,82 +1,82 @@
 import type {} from '@fastify/swagger';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { BookingService } from '../../booking/booking-service.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
 import type { SeatMap } from '../../domain/booking.ts';
-import { BookingError } from '../../domain/errors.ts';
-import { optionalOwner, requireOwner, type Identity } from '../identity.ts';
-import type { RouteLimits } from '../rate-limits.ts';
+import { BoxofficeError } from '../../domain/errors.ts';
+import { callerOf } from '../plugins/identity.ts';
 import {
-  bookingSchema,
-  errors,
-  holdSchema,
+  bearer,
+  Body,
+  BookingSchema,
+  failures,
+  HoldSchema,
   idParam,
-  seatMapSchema,
-  showtimeSchema,
+  MovieSchema,
+  NoContent,
+  SeatMapSchema,
+  ShowtimeSchema,
   toBookingView,
   toHoldView,
   toSeatMapView,
   toShowtimeView,
 } from '../schemas.ts';
 
-const movieSchema = {
-  type: 'object',
-  required: ['id', 'title', 'durationMinutes'],
-  properties: { id: { type: 'string' }, title: { type: 'string' }, durationMinutes: { type: 'integer' } },
-} as const;
-const bearer = [{ bearer: [] }];
-
-/** The product's own API. Identity is a server-issued guest token; routes stay thin. */
-export async function apiV1Routes(
-  app: FastifyInstance,
-  opts: { service: BookingService; repository: BookingRepository; identity: Identity; limits: RouteLimits },
-): Promise<void> {
-  const { service, repository, identity, limits } = opts;
+/**
+ * The product's own API. Identity is a server-issued guest token or a user's access token,
+ * resolved by the identity hook (`config.auth`); limits are preHandlers; routes stay thin.
+ */
+export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; repository: BookingRepository }> = async (app, opts) => {
+  const { service, repository } = opts;
+  const { limits } = app;
   const anonymousJson = new WeakMap<SeatMap, string>();
 
   app.post(
     '/guests',
     {
+      preHandler: limits.guests,
       schema: {
         tags: ['identity'],
         summary: 'Get a guest token',
-        description: 'Send it back as `Authorization: Bearer <token>` to hold, confirm and see your own holds and bookings.',
-        response: { 201: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } },
+        description: 'Send it back as `Authorization: Bearer <token>` to hold, confirm and see your own holds and bookings. Limited per address (RATE_LIMIT_GUESTS a minute).',
+        response: { 201: Type.Object({ token: Type.String() }), ...failures('RATE_LIMITED') },
       },
     },
-    async (_request, reply) => reply.status(201).send({ token: identity.guests.issue().token }),
+    async (_request, reply) => reply.status(201).send({ token: app.identity.guests.issue().token }),
   );
 
-  app.get('/movies', { schema: { tags: ['catalog'], summary: 'List movies', response: { 200: { type: 'object', properties: { movies: { type: 'array', items: movieSchema } } } } } }, async () => ({
+  app.get('/movies', { schema: { tags: ['catalog'], summary: 'List movies', response: { 200: Type.Object({ movies: Type.Array(MovieSchema) }) } } }, async () => ({
     movies: await repository.listMovies(),
   }));
 
-  app.get<{ Params: { movieId: string } }>(
+  app.get(
     '/movies/:movieId',
     {
       schema: {
         tags: ['catalog'],
         summary: 'A movie and its showtimes',
         params: idParam('movieId', 'movie id'),
-        response: { 200: { type: 'object', properties: { movie: movieSchema, showtimes: { type: 'array', items: showtimeSchema } } }, ...errors(404) },
+        response: { 200: Type.Object({ movie: MovieSchema, showtimes: Type.Array(ShowtimeSchema) }), ...failures('INVALID_INPUT', 'MOVIE_NOT_FOUND') },
       },
     },
     async (request) => {
-      const movie = await repository.getMovie(request.params.movieId);
-      if (!movie) throw new BookingError('MOVIE_NOT_FOUND', `movie ${request.params.movieId} does not exist`, { movieId: request.params.movieId });
+      const { movieId } = request.params;
+      const movie = await repository.getMovie(movieId);
+      if (!movie) throw new BoxofficeError('MOVIE_NOT_FOUND', { movieId });
       const showtimes = await repository.listShowtimes({ movieId: movie.id });
       return { movie, showtimes: showtimes.map((s) => toShowtimeView(s, false)) };
     },
   );
 
-  app.get<{ Querystring: { movieId?: string } }>(
+  app.get(
     '/showtimes',
     {
       schema: {
         tags: ['catalog'],
         summary: 'List showtimes',
-        querystring: { type: 'object', properties: { movieId: { type: 'string', maxLength: 200 } } },
-        response: { 200: { type: 'object', properties: { showtimes: { type: 'array', items: showtimeSchema } } }, ...errors(400) },
+        querystring: Type.Object({ movieId: Type.Optional(Type.String({ maxLength: 200 })) }),
+        response: { 200: Type.Object({ showtimes: Type.Array(ShowtimeSchema) }), ...failures('INVALID_INPUT') },
       },
     },
     async (request) => ({
@@ -84,133 +84,147 @@ export async function apiV1Routes(
     }),
   );
 
-  app.get<{ Params: { showtimeId: string } }>(
+  app.get(
     '/showtimes/:showtimeId',
-    { schema: { tags: ['catalog'], summary: 'A showtime with its seat layout', params: idParam('showtimeId', 'showtime id'), response: { 200: showtimeSchema, ...errors(404) } } },
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'A showtime with its seat layout',
+        params: idParam('showtimeId', 'showtime id'),
+        response: { 200: ShowtimeSchema, ...failures('INVALID_INPUT', 'SHOWTIME_NOT_FOUND') },
+      },
+    },
     async (request) => toShowtimeView(await service.showtime(request.params.showtimeId), true),
   );
 
-  app.get<{ Params: { showtimeId: string } }>(
+  app.get(
     '/showtimes/:showtimeId/seats',
     {
+      config: { auth: 'optional' },
       schema: {
         tags: ['seats'],
         summary: 'The live seat map',
         description: 'With a bearer token, held and booked seats carry `mine`.',
         params: idParam('showtimeId', 'showtime id'),
-        response: { 200: seatMapSchema, ...errors(401, 404) },
+        response: { 200: SeatMapSchema, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'SHOWTIME_NOT_FOUND') },
       },
     },
     async (request, reply) => {
-      const viewer = await optionalOwner(identity, request);
+      const viewer = request.caller?.owner ?? null;
       const map = await service.seatMap(request.params.showtimeId);
       // A map is reused while nothing changes (BookingService.seatMap): so is its JSON, for everyone
       // who holds none of its seats (their view has no `mine: true`, the same bytes as a stranger's).
       if (viewer !== null && map.seats.some((s) => s.owner === viewer)) return toSeatMapView(map, viewer);
       let json = anonymousJson.get(map);
       if (json === undefined) anonymousJson.set(map, (json = JSON.stringify(toSeatMapView(map, null))));
-      return reply.type('application/json; charset=utf-8').send(json);
+      // Pre-serialized JSON: Fastify sends a string as it is, past the response schema.
+      return reply.type('application/json; charset=utf-8').send(json as never);
     },
   );
 
-  app.post<{ Params: { showtimeId: string }; Body: { seats: string[] } }>(
+  app.post(
     '/showtimes/:showtimeId/holds',
     {
+      config: { auth: 'caller' },
+      preHandler: limits.holds,
       schema: {
         tags: ['holds'],
         summary: 'Hold several seats at once (all or none)',
         security: bearer,
         params: idParam('showtimeId', 'showtime id'),
-        body: {
-          type: 'object',
-          required: ['seats'],
-          additionalProperties: false,
-          properties: { seats: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', maxLength: 8 } } },
+        body: Body({ seats: Type.Array(Type.String({ maxLength: 8 }), { minItems: 1, maxItems: 100 }) }),
+        response: {
+          201: HoldSchema,
+          ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'SHOWTIME_NOT_FOUND', 'SEAT_NOT_FOUND', 'SEAT_UNAVAILABLE', 'HOLD_LIMIT_EXCEEDED', 'RATE_LIMITED'),
         },
-        response: { 201: holdSchema, ...errors(400, 401, 404, 409, 429) },
       },
     },
     async (request, reply) => {
-      const owner = await requireOwner(identity, request);
-      await limits.holds(request, owner);
-      const hold = await service.holdSeats({ showtimeId: request.params.showtimeId, owner, seats: request.body.seats });
+      const hold = await service.holdSeats({ showtimeId: request.params.showtimeId, owner: callerOf(request).owner, seats: request.body.seats });
       return reply.status(201).send(toHoldView(hold));
     },
   );
 
-  app.get<{ Params: { showtimeId: string } }>(
+  app.get(
     '/showtimes/:showtimeId/holds',
     {
+      config: { auth: 'caller' },
       schema: {
         tags: ['holds'],
         summary: 'My holds for a showtime',
         security: bearer,
         params: idParam('showtimeId', 'showtime id'),
-        response: { 200: { type: 'object', properties: { holds: { type: 'array', items: holdSchema } } }, ...errors(401, 404) },
+        response: { 200: Type.Object({ holds: Type.Array(HoldSchema) }), ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'SHOWTIME_NOT_FOUND') },
       },
     },
-    async (request) => ({ holds: (await service.holdsOf(request.params.showtimeId, await requireOwner(identity, request))).map(toHoldView) }),
+    async (request) => ({ holds: (await service.holdsOf(request.params.showtimeId, callerOf(request).owner)).map(toHoldView) }),
   );
 
-  app.post<{ Params: { holdId: string } }>(
+  app.post(
     '/holds/:holdId/extend',
     {
+      config: { auth: 'caller' },
+      preHandler: limits.extends,
       schema: {
         tags: ['holds'],
         summary: 'Extend a hold (up to its maximum life)',
+        description: 'Limited per caller and per address (RATE_LIMIT_EXTENDS a minute).',
         security: bearer,
         params: idParam('holdId', 'hold id'),
-        response: { 200: holdSchema, ...errors(401, 403, 404, 409, 410) },
+        response: { 200: HoldSchema, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'HOLD_CONFIRMED', 'HOLD_EXPIRED', 'RATE_LIMITED') },
       },
     },
-    async (request) => toHoldView(await service.extendHold({ holdId: request.params.holdId, owner: await requireOwner(identity, request) })),
+    async (request) => toHoldView(await service.extendHold({ holdId: request.params.holdId, owner: callerOf(request).owner })),
   );
 
-  app.delete<{ Params: { holdId: string } }>(
+  app.delete(
     '/holds/:holdId',
     {
+      config: { auth: 'caller' },
       schema: {
         tags: ['holds'],
         summary: 'Release a hold (idempotent)',
         security: bearer,
         params: idParam('holdId', 'hold id'),
-        response: { 204: { type: 'null' }, ...errors(401, 403, 404, 409) },
+        response: { 204: NoContent, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'HOLD_CONFIRMED') },
       },
     },
     async (request, reply) => {
-      await service.releaseHold({ holdId: request.params.holdId, owner: await requireOwner(identity, request) });
-      return reply.status(204).send();
+      await service.releaseHold({ holdId: request.params.holdId, owner: callerOf(request).owner });
+      return reply.status(204).send(null);
     },
   );
 
-  app.post<{ Params: { holdId: string } }>(
+  app.post(
     '/holds/:holdId/confirm',
     {
+      config: { auth: 'caller' },
+      preHandler: limits.confirms,
       schema: {
         tags: ['holds'],
         summary: 'Confirm a hold into a booking (idempotent: the same hold gives the same booking)',
         security: bearer,
         params: idParam('holdId', 'hold id'),
-        response: { 200: bookingSchema, ...errors(401, 403, 404, 409, 410, 429) },
+        response: {
+          200: BookingSchema,
+          ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'SEAT_NOT_FOUND', 'SEAT_UNAVAILABLE', 'HOLD_EXPIRED', 'RATE_LIMITED'),
+        },
       },
     },
-    async (request) => {
-      const owner = await requireOwner(identity, request);
-      await limits.confirms(request, owner);
-      return toBookingView(await service.confirmHold({ holdId: request.params.holdId, owner }));
-    },
+    async (request) => toBookingView(await service.confirmHold({ holdId: request.params.holdId, owner: callerOf(request).owner })),
   );
 
   app.get(
     '/bookings',
     {
+      config: { auth: 'caller' },
       schema: {
         tags: ['bookings'],
         summary: 'My bookings',
         security: bearer,
-        response: { 200: { type: 'object', properties: { bookings: { type: 'array', items: bookingSchema } } }, ...errors(401) },
+        response: { 200: Type.Object({ bookings: Type.Array(BookingSchema) }), ...failures('UNAUTHORIZED') },
       },
     },
-    async (request) => ({ bookings: (await service.bookingsOf(await requireOwner(identity, request))).map(toBookingView) }),
+    async (request) => ({ bookings: (await service.bookingsOf(callerOf(request).owner)).map(toBookingView) }),
   );
-}
+};

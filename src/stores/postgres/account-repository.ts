@@ -1,5 +1,5 @@
 import type { AccountRepository, Role, ThrottleRule, User } from '../../domain/accounts.ts';
-import { BookingError } from '../../domain/errors.ts';
+import { BoxofficeError } from '../../domain/errors.ts';
 import { isUniqueViolation, type Db } from './db.ts';
 import { query } from './queries.ts';
 
@@ -24,7 +24,7 @@ export class PostgresAccountRepository implements AccountRepository {
       );
       return toUser(r!);
     } catch (e) {
-      if (isUniqueViolation(e)) throw new BookingError('EMAIL_TAKEN', `${u.email} is registered already`);
+      if (isUniqueViolation(e)) throw new BoxofficeError('EMAIL_TAKEN', `${u.email} is registered already`);
       throw e;
     }
   }

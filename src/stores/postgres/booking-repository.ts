@@ -1,6 +1,6 @@
 import type { Booking, Movie, Screen, Showtime, Theater } from '../../domain/booking.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
-import { BookingError, storeError, StoreCode } from '../../domain/errors.ts';
+import { BoxofficeError, storeError, StoreCode } from '../../domain/errors.ts';
 import { layoutToInput, parseLayout, type LayoutInput } from '../../domain/layout.ts';
 import { isUniqueViolation, type Db } from './db.ts';
 import { query } from './queries.ts';
@@ -93,7 +93,7 @@ export class PostgresBookingRepository implements BookingRepository {
     const layout = JSON.stringify(layoutToInput(s.layout));
     await this.db.transaction(async (tx) => {
       const [theater] = await tx.query('SELECT 1 FROM theaters WHERE id = $1', [s.theaterId]);
-      if (!theater) throw new BookingError('THEATER_NOT_FOUND', `theater ${s.theaterId} does not exist`, { theaterId: s.theaterId });
+      if (!theater) throw new BoxofficeError('THEATER_NOT_FOUND', { theaterId: s.theaterId });
       // The screen row's lock also serialises this with saveShowtime of the same screen.
       const [current] = await tx.query<{ same: boolean }>('SELECT layout = $2::jsonb AS same FROM screens WHERE id = $1 FOR UPDATE', [s.id, layout]);
       if (current && !current.same) {
@@ -108,7 +108,7 @@ export class PostgresBookingRepository implements BookingRepository {
         );
         if (booked.length > 0) {
           const ids = booked.map((b) => b.id);
-          throw new BookingError('LAYOUT_LOCKED', `the layout of screen ${s.id} cannot change: showtime ${ids.join(', ')} has bookings`, { screenId: s.id, showtimes: ids });
+          throw new BoxofficeError('LAYOUT_LOCKED', { screenId: s.id, showtimes: ids });
         }
       }
       await tx.query(
@@ -122,17 +122,17 @@ export class PostgresBookingRepository implements BookingRepository {
   async saveShowtime(s: Omit<Showtime, 'layout'>): Promise<void> {
     await this.db.transaction(async (tx) => {
       const [movie] = await tx.query<{ duration_minutes: number }>('SELECT duration_minutes FROM movies WHERE id = $1', [s.movieId]);
-      if (!movie) throw new BookingError('MOVIE_NOT_FOUND', `movie ${s.movieId} does not exist`, { movieId: s.movieId });
+      if (!movie) throw new BoxofficeError('MOVIE_NOT_FOUND', { movieId: s.movieId });
       // Locking the screen row serialises every change of this screen's showtimes, so two
       // overlapping showtimes created at once cannot both pass the check below.
       const [screen] = await tx.query('SELECT 1 FROM screens WHERE id = $1 FOR UPDATE', [s.screenId]);
-      if (!screen) throw new BookingError('SCREEN_NOT_FOUND', `screen ${s.screenId} does not exist`, { screenId: s.screenId });
+      if (!screen) throw new BoxofficeError('SCREEN_NOT_FOUND', `screen ${s.screenId} does not exist`, { screenId: s.screenId });
       // Lock first, look for bookings after, in a statement of its own: its fresh snapshot sees a
       // booking that held the showtime row (insertBooking.sql) until it committed.
       const [existing] = await tx.query<{ screen_id: string }>('SELECT screen_id FROM showtimes WHERE id = $1 FOR UPDATE', [s.id]);
       const [booked] = existing && existing.screen_id !== s.screenId ? await tx.query('SELECT 1 FROM bookings WHERE showtime_id = $1 LIMIT 1', [s.id]) : [];
       if (booked) {
-        throw new BookingError('LAYOUT_LOCKED', `showtime ${s.id} has bookings and cannot move to another screen`, { showtimeId: s.id });
+        throw new BoxofficeError('LAYOUT_LOCKED', `showtime ${s.id} has bookings and cannot move to another screen`, { showtimeId: s.id });
       }
       const overlapping = await tx.query<{ id: string }>(
         `SELECT o.id FROM showtimes o JOIN movies m ON m.id = o.movie_id
@@ -144,7 +144,7 @@ export class PostgresBookingRepository implements BookingRepository {
       );
       if (overlapping.length > 0) {
         const ids = overlapping.map((o) => o.id);
-        throw new BookingError('SHOWTIME_OVERLAP', `showtime ${s.id} overlaps showtime ${ids.join(', ')} in screen ${s.screenId}`, { screenId: s.screenId, showtimes: ids });
+        throw new BoxofficeError('SHOWTIME_OVERLAP', `showtime ${s.id} overlaps showtime ${ids.join(', ')} in screen ${s.screenId}`, { screenId: s.screenId, showtimes: ids });
       }
       await tx.query(
         `INSERT INTO showtimes (id, movie_id, screen_id, starts_at) VALUES ($1, $2, $3, to_timestamp($4 / 1000.0))
@@ -181,10 +181,10 @@ export class PostgresBookingRepository implements BookingRepository {
       throw storeError(StoreCode.SEAT_UNAVAILABLE, { showtimeId: b.showtimeId, seats: taken.map((t) => t.seat_id) });
     }
     if (row.removed.length > 0) {
-      throw new BookingError('SEAT_NOT_FOUND', `showtime ${b.showtimeId} has no seat ${row.removed.join(', ')}`, { showtimeId: b.showtimeId, seats: row.removed, layout: 'removed' });
+      throw new BoxofficeError('SEAT_NOT_FOUND', `showtime ${b.showtimeId} has no seat ${row.removed.join(', ')}`, { showtimeId: b.showtimeId, seats: row.removed, layout: 'removed' });
     }
     if (row.blocked.length > 0) {
-      throw new BookingError('SEAT_UNAVAILABLE', `seat ${row.blocked.join(', ')} of showtime ${b.showtimeId} is blocked and not for sale`, { showtimeId: b.showtimeId, seats: row.blocked, layout: 'blocked' });
+      throw new BoxofficeError('SEAT_UNAVAILABLE', `seat ${row.blocked.join(', ')} of showtime ${b.showtimeId} is blocked and not for sale`, { showtimeId: b.showtimeId, seats: row.blocked, layout: 'blocked' });
     }
     if (row.created_at_ms != null) return { ...b, seats: [...b.seats].sort(), createdAt: row.created_at_ms };
     // Written before (a retried confirm): the stored booking is the answer.

@@ -1,0 +1,35 @@
+import type { BookingService } from '../booking/booking-service.ts';
+import { ownerOfUser } from '../domain/accounts.ts';
+import type { BookingRepository } from '../domain/booking-repository.ts';
+import { BoxofficeError } from '../domain/errors.ts';
+import type { GuestTokens } from './guest-tokens.ts';
+
+/** Showtimes whose holds follow a guest who logs in: those that started at most this long ago, or later. */
+const TRANSFER_WINDOW_MS = 24 * 3600_000;
+
+/**
+ * A guest who registers or logs in keeps their holds: the guest's live holds in current showtimes
+ * become the account's, per showtime all or none and within the per-owner limit (BookingService).
+ */
+export class HoldTransferService {
+  constructor(
+    private readonly deps: { guests: GuestTokens; service: BookingService; repository: BookingRepository; now?: () => number },
+  ) {}
+
+  /** The guest a `guestToken` stands for; checked before the password, so a bad token changes nothing. */
+  guestOf(guestToken: string | undefined): string | null {
+    if (guestToken === undefined) return null;
+    const owner = this.deps.guests.verify(guestToken);
+    if (!owner) throw new BoxofficeError('UNAUTHORIZED', 'guestToken is not a guest token of this server');
+    return owner;
+  }
+
+  /** Moves the guest's holds to the user; the ids of the holds that moved. */
+  async toUser(guest: string | null, userId: string): Promise<string[]> {
+    if (!guest) return [];
+    const since = (this.deps.now ?? Date.now)() - TRANSFER_WINDOW_MS;
+    const showtimes = (await this.deps.repository.listShowtimes()).filter((s) => s.startsAt >= since).map((s) => s.id);
+    const { moved } = await this.deps.service.transferHolds(guest, ownerOfUser(userId), showtimes);
+    return moved.map((h) => h.id);
+  }
+}
