@@ -66,8 +66,9 @@ export class MemoryHoldStore implements HoldStore {
     const hold = this.ownedHold(st, req);
     if (hold.state !== 'held') throw storeError(StoreCode.HOLD_CONFIRMED, req);
     if (hold.expiresAt <= now) throw storeError(StoreCode.HOLD_EXPIRED, req);
+    // No new expiry entry: the hold's earlier entry reschedules it when it comes due (expireDue),
+    // so a hold has a bounded number of entries however often it is extended.
     hold.expiresAt = Math.max(hold.expiresAt, Math.min(now + req.ttlMs, hold.createdAt + req.maxLifeMs));
-    this.expiries.push(hold.expiresAt, { showtimeId: hold.showtimeId, holdId: hold.id });
     return { hold: copy(hold), version: ++st.version };
   }
 
@@ -197,8 +198,13 @@ export class MemoryHoldStore implements HoldStore {
       const { showtimeId, holdId } = this.expiries.pop()!;
       const st = this.showtimes.get(showtimeId);
       const hold = st?.holds.get(holdId);
-      // Entries outlive extends and releases: act only on a hold whose current expiry has passed.
-      if (!st || !hold || hold.expiresAt > now) continue;
+      // Entries outlive extends and releases: act only on a hold whose current expiry has passed,
+      // and move the entry of an extended hold to its new expiry.
+      if (!st || !hold) continue;
+      if (hold.expiresAt > now) {
+        if (hold.state === 'held') this.expiries.push(hold.expiresAt, { showtimeId, holdId });
+        continue;
+      }
       if (hold.state === 'held') {
         const { seats, version } = this.free(st, hold);
         st.expired.set(holdId, { owner: hold.owner, at: now });
@@ -210,6 +216,11 @@ export class MemoryHoldStore implements HoldStore {
     }
     this.forgetOldExpiries(now);
     return { expired, stalled };
+  }
+
+  /** Entries in the expiry queue (one per live hold, plus stalled confirms): bounded by the holds. */
+  get pendingExpiries(): number {
+    return this.expiries.size;
   }
 
   async ping() {}
