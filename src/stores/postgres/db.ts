@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import pg from 'pg';
 
 /** The part of a connection that runs SQL: a pool, a PGlite instance or an open transaction. */
@@ -86,6 +86,8 @@ async function openServer(url: string, options: DbOptions): Promise<Db> {
 }
 
 async function openPglite(options: DbOptions): Promise<Db> {
+  // PGlite creates only the last folder of its path: DATA_DIR itself may not exist yet (a fresh clone).
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const lite = await PGlite.create({ ...(options.dataDir && { dataDir: options.dataDir }), parsers: { [INT8]: parseInt8 } });
   if (options.schema) {
     await lite.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}; SET search_path TO ${options.schema}`);
