@@ -25,7 +25,9 @@ export type ErrorCode =
   | 'SHOWTIME_OVERLAP'
   | 'LAYOUT_LOCKED'
   /** Concurrency Lab: the mode's service (Redis) is not configured or did not answer. */
-  | 'LAB_MODE_UNAVAILABLE';
+  | 'LAB_MODE_UNAVAILABLE'
+  /** A store the request needs (Redis) is not answering: try again shortly. */
+  | 'STORE_UNAVAILABLE';
 
 export class BookingError extends Error {
   override readonly name = 'BookingError';

@@ -23,6 +23,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   SCREEN_NOT_FOUND: 404,
   SHOWTIME_OVERLAP: 409,
   LAYOUT_LOCKED: 409,
+  STORE_UNAVAILABLE: 503,
 };
 
 declare module 'fastify' {
