@@ -1,5 +1,5 @@
 import { Redis, type Cluster } from 'ioredis';
-import { connectRedis, type RedisOutages } from './connect.ts';
+import { connectRedis, redisUnavailable, type RedisOutages } from './connect.ts';
 import type { Hold, TakenSeat } from '../../domain/booking.ts';
 import { StoreCode, storeError } from '../../domain/errors.ts';
 import type { HoldStore } from '../../domain/hold-store.ts';
@@ -216,7 +216,9 @@ export class RedisHoldStore implements HoldStore {
   }
 
   async ping() {
-    await this.client.ping();
+    await this.client.ping().catch((e: unknown) => {
+      throw redisUnavailable(e);
+    });
   }
 
   async close() {
