@@ -95,20 +95,41 @@ function resolveTsc() {
   }
 }
 
-/** A folder as the lock (mkdir is atomic): a second start waits for the first one's build. */
+/** A folder as the lock (mkdir is atomic), with the builder's pid: a second start waits for the first one's build. */
 function lock() {
-  const started = Date.now();
   for (;;) {
     try {
       mkdirSync(LOCK);
+      writeFileSync(join(LOCK, 'pid'), String(process.pid));
       return;
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
     }
-    // A lock older than two minutes belongs to a build that died.
-    const age = Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-    if (age > 120_000 || Date.now() - started > 180_000) rmSync(LOCK, { recursive: true, force: true });
+    // A lock whose builder died (killed mid-build) is taken over.
+    if (!alive(holderOf(LOCK))) rmSync(LOCK, { recursive: true, force: true });
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  }
+}
+
+/** The pid in the lock; a lock still without one after 10 s belongs to nobody (0). */
+function holderOf(lock) {
+  try {
+    const pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    if (pid) return pid;
+  } catch {
+    // not written yet, or the lock is gone
+  }
+  const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+  return age > 10_000 ? 0 : process.pid;
+}
+
+function alive(pid) {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
   }
 }
 
