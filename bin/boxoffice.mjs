@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The boxoffice command (`boxoffice stress ...`): runs the TypeScript CLI through tsx.
-import { register } from 'tsx/esm/api';
+// The boxoffice command (`boxoffice stress ...`): runs the compiled CLI, building dist/ first when it is
+// missing or stale (see scripts/build.mjs).
+import { BuildError, buildIfStale } from '../scripts/build.mjs';
 
-register();
-await import('../src/cli/boxoffice.ts');
+try {
+  buildIfStale();
+} catch (e) {
+  if (!(e instanceof BuildError)) throw e;
+  process.stderr.write(`boxoffice: ${e.message}\n`);
+  process.exit(1);
+}
+await import('../dist/src/cli/boxoffice.js');

@@ -19,7 +19,7 @@ import { PostgresLabStore } from './stores/postgres/lab-store.ts';
 import { PostgresAccountRepository } from './stores/postgres/account-repository.ts';
 import { PostgresAdminRepository } from './stores/postgres/admin-repository.ts';
 import { RedisBroadcast } from './stores/redis/redis-broadcast.ts';
-import { connectRedis } from './stores/redis/connect.ts';
+import { connectRedis, RedisOutages } from './stores/redis/connect.ts';
 import { deploymentSecret } from './secret.ts';
 
 export interface Boxoffice {
@@ -49,14 +49,16 @@ export async function startBoxoffice(config: Config, log?: Logger): Promise<Boxo
     for (const close of opened.splice(0).reverse()) await close();
   };
   try {
-    const stores = await openStores(config);
+    // One log line when Redis goes away and one when it is back, whichever connection notices.
+    const redisOutages = new RedisOutages(log ?? { info() {}, error() {} });
+    const stores = await openStores(config, { redisOutages });
     opened.push(() => stores.close());
     let redis: Boxoffice['redis'];
     let events: EventBus;
     let catalogChanges: Broadcast<CatalogChange>;
     if (config.redisUrl) {
       // With Redis configured, every instance sees every seat change and catalog change (SPEC.md §2).
-      const client = await connectRedis(config.redisUrl);
+      const client = await connectRedis(config.redisUrl, undefined, redisOutages);
       opened.push(() => client.quit().then(() => {}, () => client.disconnect()));
       redis = { client, keyPrefix: config.redisKeyPrefix };
       events = await RedisBroadcast.open<SeatChangeEvent>({ client, channel: `${config.redisKeyPrefix}seat-events`, onError: (err) => log?.error({ err }, 'seat event lost') });

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_LIMITS, type BookingLimits } from './booking/booking-service.ts';
+import { withoutPassword } from './stores/unreachable.ts';
 
 /** Everything the process reads from its environment, typed and checked in one place. */
 export interface Config {
@@ -7,6 +8,8 @@ export interface Config {
   host: string;
   holdStore: 'memory' | 'redis' | 'postgres';
   redisUrl: string | undefined;
+  /** The variable redisUrl came from, for messages: REDIS_URL, or REDIS_ADDR (FirstClick's name). */
+  redisSetting: 'REDIS_URL' | 'REDIS_ADDR';
   redisKeyPrefix: string;
   databaseUrl: string | undefined;
   databaseSchema: string | undefined;
@@ -60,35 +63,60 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** How long a FirstClick hold lasts (FIRSTCLICK_HOLD_MS of the FirstClick routes; a test keeps them equal). */
+export const FIRSTCLICK_HOLD_MS = 20_000;
+const REDIS_PROTOCOLS = ['redis:', 'rediss:'];
+const POSTGRES_PROTOCOLS = ['postgres:', 'postgresql:'];
+
 export function loadConfig(env: Env = process.env): Config {
   const holdStore = env.HOLD_STORE || 'memory';
   if (holdStore !== 'memory' && holdStore !== 'redis' && holdStore !== 'postgres') {
     throw new ConfigError(`HOLD_STORE must be memory, redis or postgres, not ${JSON.stringify(holdStore)}`);
   }
+  const redisSetting = env.REDIS_URL || !env.REDIS_ADDR ? 'REDIS_URL' : 'REDIS_ADDR';
   const redisUrl = env.REDIS_URL || (env.REDIS_ADDR ? `redis://${env.REDIS_ADDR}` : undefined);
   if (holdStore === 'redis' && !redisUrl) throw new ConfigError('HOLD_STORE=redis needs REDIS_URL (or REDIS_ADDR)');
+  if (redisUrl) {
+    try {
+      checkUrl(redisSetting, redisUrl, REDIS_PROTOCOLS);
+    } catch (e) {
+      if (redisSetting === 'REDIS_URL') throw e;
+      throw new ConfigError(`REDIS_ADDR must be host:port with a port from 1 to 65535, not ${JSON.stringify(env.REDIS_ADDR)}`);
+    }
+  }
   const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl) checkUrl('DATABASE_URL', databaseUrl, POSTGRES_PROTOCOLS);
   const seconds = (name: string, fallbackMs: number) => integer(env, name, fallbackMs / 1000, 1) * 1000;
+  const firstClick = boolean(env, 'FIRSTCLICK_COMPAT', true);
+  const limits: BookingLimits = {
+    holdTtlMs: seconds('HOLD_TTL', DEFAULT_LIMITS.holdTtlMs),
+    maxHoldLifeMs: seconds('MAX_HOLD_LIFE', DEFAULT_LIMITS.maxHoldLifeMs),
+    confirmGraceMs: seconds('CONFIRM_GRACE', DEFAULT_LIMITS.confirmGraceMs),
+    maxSeatsPerHold: integer(env, 'MAX_SEATS_PER_HOLD', DEFAULT_LIMITS.maxSeatsPerHold, 1, 100),
+    maxSeatsPerOwner: integer(env, 'MAX_SEATS_PER_OWNER', DEFAULT_LIMITS.maxSeatsPerOwner, 1, 1000),
+  };
+  // The booking service refuses a hold longer than MAX_HOLD_LIFE: these would refuse every hold.
+  if (limits.holdTtlMs > limits.maxHoldLifeMs) {
+    throw new ConfigError(`HOLD_TTL (${limits.holdTtlMs / 1000} s) cannot be longer than MAX_HOLD_LIFE (${limits.maxHoldLifeMs / 1000} s): every hold would be refused`);
+  }
+  if (firstClick && limits.maxHoldLifeMs < FIRSTCLICK_HOLD_MS) {
+    throw new ConfigError(`MAX_HOLD_LIFE (${limits.maxHoldLifeMs / 1000} s) cannot be shorter than a FirstClick hold (${FIRSTCLICK_HOLD_MS / 1000} s) while FIRSTCLICK_COMPAT is on: every FirstClick hold would be refused`);
+  }
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
     holdStore,
     redisUrl,
+    redisSetting,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'boxoffice:',
     databaseUrl,
     databaseSchema: env.DATABASE_SCHEMA || undefined,
     dataDir: resolve(env.DATA_DIR || 'data'),
     demoCatalog: boolean(env, 'DEMO_CATALOG', databaseUrl === undefined),
-    limits: {
-      holdTtlMs: seconds('HOLD_TTL', DEFAULT_LIMITS.holdTtlMs),
-      maxHoldLifeMs: seconds('MAX_HOLD_LIFE', DEFAULT_LIMITS.maxHoldLifeMs),
-      confirmGraceMs: seconds('CONFIRM_GRACE', DEFAULT_LIMITS.confirmGraceMs),
-      maxSeatsPerHold: integer(env, 'MAX_SEATS_PER_HOLD', DEFAULT_LIMITS.maxSeatsPerHold, 1, 100),
-      maxSeatsPerOwner: integer(env, 'MAX_SEATS_PER_OWNER', DEFAULT_LIMITS.maxSeatsPerOwner, 1, 1000),
-    },
+    limits,
     logLevel: env.LOG_LEVEL || 'info',
     tokenSecret: env.TOKEN_SECRET || undefined,
-    firstClick: boolean(env, 'FIRSTCLICK_COMPAT', true),
+    firstClick,
     labEnabled: boolean(env, 'LAB_ENABLED', true),
     admin: adminOf(env),
     accessTokenTtlMs: seconds('ACCESS_TOKEN_TTL', 15 * 60_000),
@@ -113,6 +141,22 @@ function adminOf(env: Env): Config['admin'] {
   if (!email || !password) throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither');
   if (password.length < 8) throw new ConfigError('ADMIN_PASSWORD must have at least 8 characters');
   return { email, password };
+}
+
+/** A connection URL that parses, with a known protocol and a port from 1 to 65535 when it has one. */
+function checkUrl(name: string, raw: string, protocols: string[]): void {
+  const shown = JSON.stringify(withoutPassword(raw));
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // The URL parser also refuses a port above 65535 or one that is not a number.
+    throw new ConfigError(`${name} is not a valid URL (a bad port or host?): ${shown}`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, not ${shown}`);
+  }
+  if (url.port === '0') throw new ConfigError(`${name} must have a port from 1 to 65535, not ${shown}`);
 }
 
 const list = (raw: string | undefined): string[] => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -1,7 +1,8 @@
 import pino from 'pino';
-import { startBoxoffice } from './boxoffice.ts';
+import { startBoxoffice, type Boxoffice } from './boxoffice.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { buildApp } from './http/app.ts';
+import { StoreUnreachable, withoutPassword } from './stores/unreachable.ts';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -15,7 +16,17 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = pino({ level: config.logLevel });
-  const box = await startBoxoffice(config, log);
+  let box: Boxoffice;
+  try {
+    box = await startBoxoffice(config, log);
+  } catch (e) {
+    if (e instanceof StoreUnreachable) {
+      const [setting, url] = e.store === 'redis' ? [config.redisSetting, config.redisUrl] : ['DATABASE_URL', config.databaseUrl];
+      console.error(`boxoffice: cannot connect to ${setting} (${withoutPassword(url ?? e.url)}): ${e.message}`);
+      process.exit(1);
+    }
+    throw e;
+  }
   const app = await buildApp(box, { firstClick: config.firstClick, logger: log, corsOrigins: config.corsOrigins, secureCookies: config.secureCookies, rateLimits: config.rateLimits });
   app.server.headersTimeout = 10_000;
   app.server.requestTimeout = 30_000;

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startBoxoffice } from '../src/boxoffice.ts';
-import { loadConfig } from '../src/config.ts';
+import { ConfigError, FIRSTCLICK_HOLD_MS, loadConfig } from '../src/config.ts';
+import { FIRSTCLICK_HOLD_MS as FIRSTCLICK_ROUTE_HOLD_MS } from '../src/http/routes/firstclick.ts';
 import { BoxofficeError } from '../src/domain/errors.ts';
 import { layoutSize } from '../src/domain/layout.ts';
 
@@ -49,5 +50,30 @@ describe('embedded default', () => {
     assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT must be an integer/);
     assert.equal(loadConfig({ REDIS_ADDR: 'cache:6380' }).redisUrl, 'redis://cache:6380');
     assert.equal(loadConfig({ HOLD_TTL: '20' }).limits.holdTtlMs, 20_000);
+  });
+
+  it('refuses a hold time that every hold would exceed (attack finding 10)', () => {
+    // Accepted before, and then every hold answered 400.
+    assert.throws(() => loadConfig({ HOLD_TTL: '3600', MAX_HOLD_LIFE: '1800' }), (e) => e instanceof ConfigError && /HOLD_TTL \(3600 s\).*MAX_HOLD_LIFE \(1800 s\)/.test(e.message));
+    assert.throws(() => loadConfig({ MAX_HOLD_LIFE: '300' }), /HOLD_TTL \(600 s\) cannot be longer than MAX_HOLD_LIFE \(300 s\)/);
+    assert.equal(loadConfig({ HOLD_TTL: '1800', MAX_HOLD_LIFE: '1800' }).limits.holdTtlMs, 1_800_000);
+    // FirstClick holds last 20 s whatever HOLD_TTL says.
+    assert.equal(FIRSTCLICK_HOLD_MS, FIRSTCLICK_ROUTE_HOLD_MS);
+    assert.throws(() => loadConfig({ HOLD_TTL: '10', MAX_HOLD_LIFE: '15' }), /MAX_HOLD_LIFE \(15 s\) cannot be shorter than a FirstClick hold \(20 s\)/);
+    assert.equal(loadConfig({ HOLD_TTL: '10', MAX_HOLD_LIFE: '15', FIRSTCLICK_COMPAT: 'false' }).limits.maxHoldLifeMs, 15_000);
+  });
+
+  it('refuses a store URL that cannot be connected to, naming the setting and hiding the password (attack finding 10)', () => {
+    const refused = (env: Record<string, string>, pattern: RegExp) =>
+      assert.throws(() => loadConfig(env), (e) => e instanceof ConfigError && pattern.test(e.message) && !e.message.includes('hunter2'));
+    refused({ REDIS_URL: 'redis://127.0.0.1:99999' }, /^REDIS_URL is not a valid URL/);
+    refused({ REDIS_URL: 'redis://:hunter2@127.0.0.1:0' }, /^REDIS_URL must have a port from 1 to 65535, not "redis:\/\/:\*\*\*@127\.0\.0\.1:0"/);
+    refused({ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must start with redis:\/\/ or rediss:\/\//);
+    refused({ REDIS_ADDR: 'cache:port' }, /^REDIS_ADDR must be host:port/);
+    refused({ DATABASE_URL: 'postgres://app:hunter2@db:65536/boxoffice' }, /^DATABASE_URL is not a valid URL .*"postgres:\/\/app:\*\*\*@db:65536\/boxoffice"/);
+    refused({ DATABASE_URL: 'mysql://db/boxoffice' }, /^DATABASE_URL must start with postgres:\/\/ or postgresql:\/\//);
+    assert.equal(loadConfig({ DATABASE_URL: 'postgresql://app:pw@db:5432/boxoffice' }).databaseUrl, 'postgresql://app:pw@db:5432/boxoffice');
+    assert.equal(loadConfig({ REDIS_URL: 'rediss://cache' }).redisSetting, 'REDIS_URL');
+    assert.equal(loadConfig({ REDIS_ADDR: 'cache:6380' }).redisSetting, 'REDIS_ADDR');
   });
 });

@@ -4,18 +4,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
+import { freePort } from './support/processes.ts';
 
 describe('npm start', () => {
   it('serves the booking page and the API, and shuts down gracefully on SIGTERM', async () => {
@@ -57,5 +49,62 @@ describe('npm start', () => {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+// Attack finding 10: a bad port in DATABASE_URL or REDIS_URL, or a store that does not answer, died
+// with an uncaught exception and a stack trace. Now: one `boxoffice: ...` line naming the setting.
+describe('a start that cannot work', () => {
+  const REPO = new URL('..', import.meta.url);
+
+  async function failedStart(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-refused-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+        cwd: REPO,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', DATA_DIR: dataDir, LAB_ENABLED: 'false', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      // A start that does not refuse would serve forever: stopped after a minute, it fails the checks.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      const [code] = (await once(child, 'close')) as [number | null];
+      clearTimeout(timer);
+      return { code, stderr, stdout };
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }
+
+  /** Exactly one line on stderr, the given one, no stack trace, no password, and the exit code. */
+  function assertRefused(result: { code: number | null; stderr: string; stdout: string }, code: number, line: RegExp): void {
+    assert.equal(result.code, code, `${result.stderr}\n${result.stdout}`);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.match(result.stderr.trim(), line);
+    assert.doesNotMatch(result.stderr + result.stdout, /\n\s+at |hunter2|Unhandled error event/);
+  }
+
+  it('refuses a port out of range in REDIS_URL or DATABASE_URL, and HOLD_TTL over MAX_HOLD_LIFE', async () => {
+    const [redis, database, holdTtl] = await Promise.all([
+      failedStart({ REDIS_URL: 'redis://:hunter2@127.0.0.1:99999' }),
+      failedStart({ DATABASE_URL: 'postgres://postgres:hunter2@127.0.0.1:99999/test' }),
+      failedStart({ HOLD_TTL: '3600', MAX_HOLD_LIFE: '1800' }),
+    ]);
+    assertRefused(redis, 2, /^boxoffice: REDIS_URL is not a valid URL .*"redis:\/\/:\*\*\*@127\.0\.0\.1:99999"$/);
+    assertRefused(database, 2, /^boxoffice: DATABASE_URL is not a valid URL .*"postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:99999\/test"$/);
+    assertRefused(holdTtl, 2, /^boxoffice: HOLD_TTL \(3600 s\) cannot be longer than MAX_HOLD_LIFE \(1800 s\)/);
+  });
+
+  it('says which store it cannot connect to, and exits 1', async () => {
+    const closed = await freePort(); // nothing listens there
+    const [redis, database] = await Promise.all([
+      failedStart({ REDIS_URL: `redis://:hunter2@127.0.0.1:${closed}` }),
+      failedStart({ DATABASE_URL: `postgres://postgres:hunter2@127.0.0.1:${closed}/test` }),
+    ]);
+    assertRefused(redis, 1, new RegExp(`^boxoffice: cannot connect to REDIS_URL \\(redis://:\\*\\*\\*@127\\.0\\.0\\.1:${closed}\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${closed}$`));
+    assertRefused(database, 1, new RegExp(`^boxoffice: cannot connect to DATABASE_URL \\(postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${closed}/test\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${closed}$`));
   });
 });

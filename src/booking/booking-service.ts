@@ -293,7 +293,10 @@ export class BookingService {
   startSweeper(intervalMs = 250): () => Promise<void> {
     let running: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
-      running = this.sweep().catch((e: unknown) => this.log.error({ err: e }, 'sweep failed'));
+      running = this.sweep().catch((e: unknown) => {
+        // A store outage is logged once where it is noticed, not every 250 ms here.
+        if (!(e instanceof BoxofficeError && e.code === 'STORE_UNAVAILABLE')) this.log.error({ err: e }, 'sweep failed');
+      });
     }, intervalMs);
     return async () => {
       clearInterval(timer);

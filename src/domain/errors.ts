@@ -139,6 +139,11 @@ export const CORE_ERRORS = defineErrors('core', 'Booking, accounts and admin', {
     when: 'too many login attempts for one email from one address (or from unknown addresses) without a success; each further attempt waits a doubling delay and its password is not checked; `Retry-After` says how long. Unknown emails are answered exactly alike',
     details: '`retryAfterSeconds`',
   },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    message: 'the hold store (Redis) is not answering; try again in a moment',
+    when: 'a store the request needs (Redis) is down or unreachable: the request fails at once instead of waiting; the outage is logged once',
+  },
 });
 
 /**

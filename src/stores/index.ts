@@ -5,6 +5,7 @@ import type { HoldStore } from '../domain/hold-store.ts';
 import { MemoryHoldStore } from './memory/memory-hold-store.ts';
 import { PostgresBookingRepository } from './postgres/booking-repository.ts';
 import { openDb, type Db } from './postgres/db.ts';
+import type { RedisOutages } from './redis/connect.ts';
 
 export interface Stores {
   holds: HoldStore;
@@ -19,7 +20,10 @@ export interface Stores {
 }
 
 /** The one switch on HOLD_STORE and DATABASE_URL. */
-export async function openStores(config: Pick<Config, 'holdStore' | 'redisUrl' | 'redisKeyPrefix' | 'databaseUrl' | 'databaseSchema' | 'dataDir'>): Promise<Stores> {
+export async function openStores(
+  config: Pick<Config, 'holdStore' | 'redisUrl' | 'redisKeyPrefix' | 'databaseUrl' | 'databaseSchema' | 'dataDir'>,
+  options: { redisOutages?: RedisOutages } = {},
+): Promise<Stores> {
   const dataDir = join(config.dataDir, 'db');
   const db = await openDb({
     ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir }),
@@ -30,7 +34,7 @@ export async function openStores(config: Pick<Config, 'holdStore' | 'redisUrl' |
     // Adapters that are not configured are not even loaded.
     if (config.holdStore === 'redis') {
       const { openRedisHoldStore } = await import('./redis/redis-hold-store.ts');
-      holds = await openRedisHoldStore({ url: config.redisUrl!, keyPrefix: config.redisKeyPrefix });
+      holds = await openRedisHoldStore({ url: config.redisUrl!, keyPrefix: config.redisKeyPrefix, ...(options.redisOutages && { outages: options.redisOutages }) });
     } else if (config.holdStore === 'postgres') {
       const { PostgresHoldStore } = await import('./postgres/postgres-hold-store.ts');
       holds = new PostgresHoldStore(db);

@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import pg from 'pg';
+import { StoreUnreachable } from '../unreachable.ts';
 
 /** The part of a connection that runs SQL: a pool, a PGlite instance or an open transaction. */
 export interface Queryable {
@@ -44,14 +45,18 @@ export async function openDb(options: DbOptions): Promise<Db> {
 }
 
 async function openServer(url: string, options: DbOptions): Promise<Db> {
-  if (options.schema) {
-    const admin = new pg.Client({ connectionString: url });
+  // One connection first, so a server that does not answer (or refuses the login) is reported as such.
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  try {
     await admin.connect();
-    try {
-      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
-    } finally {
-      await admin.end();
-    }
+  } catch (e) {
+    await admin.end().catch(() => {});
+    throw new StoreUnreachable('postgres', url, e);
+  }
+  try {
+    if (options.schema) await admin.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+  } finally {
+    await admin.end();
   }
   const pool = new pg.Pool({
     connectionString: url,
@@ -86,6 +91,8 @@ async function openServer(url: string, options: DbOptions): Promise<Db> {
 }
 
 async function openPglite(options: DbOptions): Promise<Db> {
+  // PGlite creates only the last folder of its path: DATA_DIR itself may not exist yet (a fresh clone).
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const lite = await PGlite.create({ ...(options.dataDir && { dataDir: options.dataDir }), parsers: { [INT8]: parseInt8 } });
   if (options.schema) {
     await lite.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}; SET search_path TO ${options.schema}`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LocalBroadcast, type Broadcast } from '../../realtime/event-bus.ts';
+import { duplicateRedis } from './connect.ts';
 
 /**
  * A broadcast shared by every instance over one Redis pub/sub channel. An instance hands its own
@@ -19,7 +20,7 @@ export class RedisBroadcast<T> implements Broadcast<T> {
   ) {}
 
   static async open<T>(options: { client: Redis; channel: string; onError?: (e: unknown) => void }): Promise<RedisBroadcast<T>> {
-    const subscriber = options.client.duplicate({ enableAutoPipelining: false });
+    const subscriber = await duplicateRedis(options.client, { enableAutoPipelining: false });
     const broadcast = new RedisBroadcast<T>(options.client, subscriber, options.channel, options.onError ?? (() => {}));
     subscriber.on('message', (_channel: string, raw: string) => broadcast.receive(raw));
     try {
@@ -33,7 +34,10 @@ export class RedisBroadcast<T> implements Broadcast<T> {
 
   publish(message: T): void {
     this.local.publish(message);
-    this.publisher.publish(this.channel, JSON.stringify({ origin: this.origin, message })).catch(this.onError);
+    // While Redis is away every publish fails at once; the outage itself is logged once (connect.ts).
+    this.publisher.publish(this.channel, JSON.stringify({ origin: this.origin, message })).catch((e: unknown) => {
+      if (this.publisher.status === 'ready') this.onError(e);
+    });
   }
 
   subscribe(listener: (message: T) => void): () => void {

@@ -1,5 +1,5 @@
 import { Redis, type Cluster } from 'ioredis';
-import { connectRedis } from './connect.ts';
+import { connectRedis, redisUnavailable, type RedisOutages } from './connect.ts';
 import type { Hold, TakenSeat } from '../../domain/booking.ts';
 import { StoreCode, storeError } from '../../domain/errors.ts';
 import type { HoldStore } from '../../domain/hold-store.ts';
@@ -216,7 +216,9 @@ export class RedisHoldStore implements HoldStore {
   }
 
   async ping() {
-    await this.client.ping();
+    await this.client.ping().catch((e: unknown) => {
+      throw redisUnavailable(e);
+    });
   }
 
   async close() {
@@ -257,8 +259,8 @@ export class RedisHoldStore implements HoldStore {
 }
 
 /** A store on a client of its own; every key under `keyPrefix`, which must not contain `{`. */
-export async function openRedisHoldStore(options: { url: string; keyPrefix?: string }): Promise<RedisHoldStore> {
-  return new RedisHoldStore(await connectRedis(options.url, options.keyPrefix), { ownsClient: true });
+export async function openRedisHoldStore(options: { url: string; keyPrefix?: string; outages?: RedisOutages }): Promise<RedisHoldStore> {
+  return new RedisHoldStore(await connectRedis(options.url, options.keyPrefix, options.outages), { ownsClient: true });
 }
 
 /** `{ OK, version, seat... }` -> the seats and version; `{ OK }` -> null (nothing changed). */

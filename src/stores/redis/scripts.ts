@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { StoreCode } from '../../domain/errors.ts';
+import { redisUnavailable } from './connect.ts';
 import { SEATS_LOADED_FIELD, SHOWTIME_KEY } from './keys.ts';
 
 /**
@@ -74,10 +75,17 @@ export function defineScripts(client: Redis | Cluster): void {
   for (const [name, lua] of scriptSources()) client.defineCommand(name, { lua });
 }
 
-/** Runs a script: one round trip. The reply is what the script returned, still to be checked. */
-export function runScript(client: Redis | Cluster, name: ScriptName, keys: string[], args: ScriptArg[]): Promise<unknown> {
+/**
+ * Runs a script: one round trip. The reply is what the script returned, still to be checked; a
+ * script that got no answer (Redis away) fails with STORE_UNAVAILABLE at once.
+ */
+export async function runScript(client: Redis | Cluster, name: ScriptName, keys: string[], args: ScriptArg[]): Promise<unknown> {
   // defineCommand adds the script as a method at run time, so the client's type does not know it.
   const fn: unknown = Reflect.get(client, name);
   if (typeof fn !== 'function') throw new Error(`Redis script ${name} is not defined on this client`);
-  return Reflect.apply(fn, client, [keys.length, ...keys, ...args]) as Promise<unknown>;
+  try {
+    return await (Reflect.apply(fn, client, [keys.length, ...keys, ...args]) as Promise<unknown>);
+  } catch (e) {
+    throw redisUnavailable(e);
+  }
 }
