@@ -72,9 +72,12 @@ function registered(error: FastifyError | BoxofficeError, request: FastifyReques
 export function errorHandler(error: FastifyError | BoxofficeError, request: FastifyRequest, reply: FastifyReply): void {
   const known = registered(error, request);
   if (!known || known.status >= 500) {
-    request.log.error({ err: error }, 'request failed');
+    // A registered 5xx is an outage its store already logs once (STORE_UNAVAILABLE); anything else is a bug.
+    if (known) request.log.debug({ code: known.code }, 'request failed: a store is unavailable');
+    else request.log.error({ err: error }, 'request failed');
     const code: ErrorCode = known?.code ?? 'INTERNAL';
     const status = known?.status ?? 500;
+    if (status === 503) void reply.header('retry-after', '1');
     void reply.status(status).send({ error: renderMessage(errorSpec(code)?.message ?? 'internal error', {}), code });
     return;
   }
