@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LabModeInfo } from '../../src/lab/lab-service.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
-import { labState, parallelBuyers, reset, safeModeCases, startLabServer, stress } from './lab-cases.ts';
+import { labOf, labState, parallelBuyers, reset, safeModeCases, startLabServer, stress } from './lab-cases.ts';
 
 describe('lab unsafe mode (embedded PGlite)', () => {
   let s: TestServer;
@@ -91,8 +91,8 @@ describe('lab isolation', () => {
     }
     const map = await s.box.service.seatMap('dune-1');
     assert.ok(map.seats.every((x) => x.status === 'available'));
-    const db = s.box.stores.db;
-    assert.deepEqual(await db.query("SELECT * FROM booked_seats WHERE showtime_id = 'dune-1'"), []);
+    assert.deepEqual(await s.box.stores.db.query("SELECT * FROM booked_seats WHERE showtime_id = 'dune-1'"), []);
+    const db = await labOf(s).database();
     assert.deepEqual(await db.query("SELECT * FROM lab_bookings WHERE showtime_id NOT LIKE 'lab-%'"), []);
     // And the lab's tables refuse a non-lab showtime even to a path that forgot to check.
     await assert.rejects(db.query("INSERT INTO lab_bookings (booking_id, showtime_id, seat_id, buyer, mode, created_at_ms) VALUES ('x', 'dune-1', 'A1', 'm', 'unsafe', 0)"), /check constraint/);
@@ -160,8 +160,8 @@ describe('LAB_ENABLED=false', () => {
   });
 
   it('answers 404 on every lab route and leaves the rest alone', async () => {
-    assert.equal(s.box.lab, undefined);
-    for (const [method, url] of [['GET', '/lab'], ['GET', '/lab/api'], ['GET', '/lab/api/state'], ['POST', '/lab/api/race'], ['POST', '/lab/api/stress'], ['POST', '/lab/api/reset']] as const) {
+    assert.deepEqual(s.box.plugins, []);
+    for (const [method, url] of [['GET', '/lab'], ['GET', '/lab/ws'], ['GET', '/lab/api'], ['GET', '/lab/api/state'], ['POST', '/lab/api/race'], ['POST', '/lab/api/stress'], ['POST', '/lab/api/reset']] as const) {
       const r = await s.app.inject({ method, url, ...(method === 'POST' && { payload: { mode: 'unsafe', buyers: [{ buyer: 'a', seats: ['A1'] }] } }) });
       assert.equal(r.statusCode, 404, `${method} ${url}`);
       assert.equal(r.json().code, 'NOT_FOUND');

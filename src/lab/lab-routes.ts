@@ -1,16 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
-import { LAB_MODES } from '../../lab/lab-modes.ts';
-import { LAB_LIMITS, type LabService } from '../../lab/lab-service.ts';
-import { errors } from '../schemas.ts';
+import { errors } from '../http/schemas.ts';
+import type { LabFeed } from './lab-feed.ts';
+import { LAB_MODES } from './lab-modes.ts';
+import { LAB_LIMITS, type LabService } from './lab-service.ts';
 
 export interface LabRoutesOptions {
-  lab: LabService;
+  /** The lab, opened on first use (its database is its own). */
+  lab: () => Promise<LabService>;
+  feed: LabFeed;
   /** Requests per window and address for the lab's writes (race, stress, book, reset); reads get five times as many. */
   rateLimit?: { max?: number; timeWindowMs?: number };
 }
 
-const WEB = fileURLToPath(new URL('../../../web/', import.meta.url));
+const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 const TAGS = ['lab'];
 const showtime = { type: 'string', maxLength: 64, default: 'lab-1', description: 'a lab showtime id' } as const;
 const mode = { type: 'string', enum: [...LAB_MODES] } as const;
@@ -20,31 +23,32 @@ const delayMs = { type: 'integer', minimum: 0, maximum: LAB_LIMITS.maxDelayMs, d
 const showtimeQuery = { type: 'object', additionalProperties: false, properties: { showtime } } as const;
 
 /**
- * The Concurrency Lab (only registered when LAB_ENABLED): its page and its API under /lab. Every
- * route is rate limited per address (the app registers @fastify/rate-limit with `global: false`, so
- * only routes with a `rateLimit` config, these ones, are counted).
+ * The Concurrency Lab's page, its API under /lab/api and its live panels on /lab/ws (registered by
+ * lab-plugin.ts when LAB_ENABLED). Every route is rate limited per address (the app registers
+ * @fastify/rate-limit with `global: false`, so only routes with a `rateLimit` config are counted).
  */
 export async function labRoutes(app: FastifyInstance, opts: LabRoutesOptions): Promise<void> {
-  const { lab } = opts;
+  const { lab, feed } = opts;
   const max = opts.rateLimit?.max ?? 60;
   const timeWindow = opts.rateLimit?.timeWindowMs ?? 60_000;
   const writes = { rateLimit: { max, timeWindow } };
   const reads = { rateLimit: { max: max * 5, timeWindow } };
 
   app.get('/lab', { schema: { hide: true }, config: reads }, (_request, reply) => reply.sendFile('lab.html', WEB));
+  app.get('/lab/ws', { websocket: true, schema: { hide: true }, config: reads }, (socket) => feed.attach(socket));
 
-  app.get('/lab/api', { schema: { tags: TAGS, summary: 'The lab: showtimes, modes (available or why not), limits' }, config: reads }, async () => lab.describe());
+  app.get('/lab/api', { schema: { tags: TAGS, summary: 'The lab: showtimes, modes (available or why not), limits' }, config: reads }, async () => (await lab()).describe());
 
   app.get<{ Querystring: { showtime: string } }>(
     '/lab/api/state',
     { schema: { tags: TAGS, summary: 'Locks, seat rows, bookings, anomalies and log tail of a lab showtime', querystring: showtimeQuery, response: errors(400, 404, 429) }, config: reads },
-    async (request) => lab.state(request.query.showtime),
+    async (request) => (await lab()).state(request.query.showtime),
   );
 
   app.get<{ Querystring: { showtime: string } }>(
     '/lab/api/anomalies',
     { schema: { tags: TAGS, summary: 'Seats with more than one booking, with the bookings', querystring: showtimeQuery, response: errors(400, 404, 429) }, config: reads },
-    async (request) => ({ anomalies: await lab.anomalies(request.query.showtime) }),
+    async (request) => ({ anomalies: await (await lab()).anomalies(request.query.showtime) }),
   );
 
   app.post<{ Body: { showtime: string; mode: string; buyer: string; seats: string[]; delayMs?: number } }>(
@@ -58,7 +62,7 @@ export async function labRoutes(app: FastifyInstance, opts: LabRoutesOptions): P
       },
       config: writes,
     },
-    async (request) => lab.attempt(request.body),
+    async (request) => (await lab()).attempt(request.body),
   );
 
   app.post<{ Body: { showtime: string; mode: string; delayMs?: number; buyers: { buyer: string; seats: string[] }[] } }>(
@@ -87,7 +91,7 @@ export async function labRoutes(app: FastifyInstance, opts: LabRoutesOptions): P
       },
       config: writes,
     },
-    async (request) => ({ mode: request.body.mode, results: await lab.race(request.body) }),
+    async (request) => ({ mode: request.body.mode, results: await (await lab()).race(request.body) }),
   );
 
   app.post<{ Body: { showtime: string; mode: string; buyers: number; seats: string[]; seatsPerBuyer?: number; delayMs?: number; reset?: boolean } }>(
@@ -96,7 +100,8 @@ export async function labRoutes(app: FastifyInstance, opts: LabRoutesOptions): P
       schema: {
         tags: TAGS,
         summary: 'N parallel buyers against a few seats: outcome counts, duplicates, latency percentiles',
-        description: 'Buyer i wants `seatsPerBuyer` seats starting at the i-th of `seats` (cyclically). Resets the showtime first unless `reset` is false.',
+        description:
+          'Buyer i wants `seatsPerBuyer` seats starting at the i-th of `seats` (cyclically). Resets the showtime first unless `reset` is false. One stress runs at a time: 409 `LAB_BUSY` while another runs.',
         body: {
           type: 'object',
           required: ['mode', 'buyers', 'seats'],
@@ -115,7 +120,7 @@ export async function labRoutes(app: FastifyInstance, opts: LabRoutesOptions): P
       },
       config: writes,
     },
-    async (request) => lab.stress(request.body),
+    async (request) => (await lab()).stress(request.body),
   );
 
   app.post<{ Body: { showtime: string } }>(
@@ -134,7 +139,7 @@ export async function labRoutes(app: FastifyInstance, opts: LabRoutesOptions): P
       },
     },
     async (request, reply) => {
-      await lab.reset(request.body.showtime);
+      await (await lab()).reset(request.body.showtime);
       return reply.status(204).send();
     },
   );
