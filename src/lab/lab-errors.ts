@@ -1,7 +1,9 @@
 /**
- * The Concurrency Lab's error codes, kept with the lab so the core knows nothing of them: each has
- * its HTTP status and the sentence docs/errors.md shows. A LabError carries `statusCode` and `code`,
- * which the app's error handler already answers as `{ error, code }` with that status.
+ * The Concurrency Lab's error codes, kept with the lab so that one error registry can take them in:
+ * each has its HTTP status and the sentence docs/errors.md shows. A LabError carries `statusCode` and
+ * `code`, which the app's error handler already answers as `{ error, code }` with that status.
+ * LAB_MODE_UNAVAILABLE is still thrown as a BookingError (its `mode` and `reason` details are
+ * documented) until the registry replaces BookingError.
  */
 export const LAB_ERRORS = {
   LAB_MODE_UNAVAILABLE: { status: 409, doc: "the lab mode needs a service this server does not have (Redis for redis-lock); /lab/api lists each mode's reason" },

@@ -330,7 +330,8 @@ export class LabService {
     const mode = this.modes.get(name as LabModeName);
     if (!mode) {
       const reason = this.deps.redisUnavailable ?? 'REDIS_URL is not set';
-      throw new LabError('LAB_MODE_UNAVAILABLE', `mode ${String(name)} is not available on this server: ${reason}`);
+      // Still a BookingError, for its documented details; lab-errors.ts lists it with the lab's others.
+      throw new BookingError('LAB_MODE_UNAVAILABLE', `mode ${String(name)} is not available on this server: ${reason}`, { mode: name, reason });
     }
     return mode;
   }
