@@ -241,11 +241,6 @@ export class LabService {
     return { showtime: showtime.id, at: Date.now(), locks: { memory, redis }, seats, bookings, anomalies, log: this.events.slice(-50) };
   }
 
-  /** True while a stress runs. */
-  get busy(): boolean {
-    return this.stressRunning;
-  }
-
   /** True for the lab's own showtimes only. */
   isLabShowtime(showtimeId: string): boolean {
     return LAB_SHOWTIMES.some((s) => s.id === showtimeId);
