@@ -73,12 +73,15 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
     const catalog = new CachedBookingRepository(stores.repository, catalogChanges);
     const service = new BookingService({ holds: stores.holds, repository: catalog, events, limits: config.limits, ...(log && { log }) });
     catalogChanges.subscribe(() => service.forgetShowtimes());
+    // One deployment secret signs guest tokens and (derived) access tokens; read once, here.
     const secret = await deploymentSecret(config);
     const accounts = new AccountService(
       new PostgresAccountRepository(stores.db),
       createHmac('sha256', secret).update('boxoffice access tokens').digest(),
       { accessTtlMs: config.accessTokenTtlMs },
     );
+    const guests = new GuestTokens(secret);
+    const identity = new Identity(guests, accounts);
     const admin = new AdminService({ admin: new PostgresAdminRepository(stores.db), catalog, service });
     if (config.demoCatalog && (await catalog.isEmpty())) {
       await loadDemoCatalog(catalog);
@@ -88,7 +91,6 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
       const done = await accounts.ensureAdmin(config.admin.email, config.admin.password);
       if (done !== 'unchanged') log?.info({ email: config.admin.email }, `admin account ${done}`);
     }
-    const identity = new Identity(new GuestTokens(secret), accounts);
     const hub = new SeatHub({
       events,
       verifyToken: (token) => identity.owner(token),

@@ -1,14 +1,26 @@
 /**
- * The Concurrency Lab's error codes, kept with the lab so that one error registry can take them in:
- * each has its HTTP status and the sentence docs/errors.md shows. A LabError carries `statusCode` and
- * `code`, which the app's error handler already answers as `{ error, code }` with that status.
- * LAB_MODE_UNAVAILABLE is still thrown as a BookingError (its `mode` and `reason` details are
- * documented) until the registry replaces BookingError.
+ * The Concurrency Lab's error codes, kept with the lab so the one error registry can take them in as
+ * the lab's group (status, message template, when, details: the registry's fields). Until it does, a
+ * LabError carries `statusCode` and `code`, which the app's error handler answers as `{ error, code }`
+ * with that status; LAB_MODE_UNAVAILABLE is still thrown as a BookingError for its documented details.
  */
 export const LAB_ERRORS = {
-  LAB_MODE_UNAVAILABLE: { status: 409, doc: "the lab mode needs a service this server does not have (Redis for redis-lock); /lab/api lists each mode's reason" },
-  LAB_BUSY: { status: 409, doc: 'the lab already runs a stress (one at a time) or as many attempts as it allows at once; try again when it ends' },
-  LAB_UNAVAILABLE: { status: 503, doc: "the lab's own database could not be opened; the booking service is not affected" },
+  LAB_MODE_UNAVAILABLE: {
+    status: 409,
+    message: 'mode {mode} is not available on this server: {reason}',
+    when: "the chosen mode's service is not configured (`redis-lock` without `REDIS_URL`) or did not answer",
+    details: '`mode`, `reason`',
+  },
+  LAB_BUSY: {
+    status: 409,
+    message: 'the lab is busy: {reason}',
+    when: 'a stress is already running (the lab runs one at a time), or 100 other lab attempts are in flight',
+  },
+  LAB_UNAVAILABLE: {
+    status: 503,
+    message: "the lab's database could not be opened",
+    when: "the lab's own database (DATA_DIR/lab-db, or its schema on the PostgreSQL server) could not be opened; bookings are not affected",
+  },
 } as const;
 
 export type LabErrorCode = keyof typeof LAB_ERRORS;

@@ -173,7 +173,7 @@ export class LabService {
     const perBuyer = req.seatsPerBuyer ?? 1;
     if (!Number.isInteger(req.buyers) || req.buyers < 1 || req.buyers > LAB_LIMITS.maxStressBuyers) throw invalidInput(`buyers must be 1 to ${LAB_LIMITS.maxStressBuyers}`);
     if (!Number.isInteger(perBuyer) || perBuyer < 1 || perBuyer > seats.length) throw invalidInput(`seatsPerBuyer must be 1 to ${seats.length} (the seats given)`);
-    if (this.stressRunning) throw new LabError('LAB_BUSY', 'a stress run is in progress; the lab runs one at a time');
+    if (this.stressRunning) throw new LabError('LAB_BUSY', 'the lab is busy: a stress is running, and it runs one at a time');
     this.stressRunning = true;
     try {
       return await this.runStress(showtime, mode, req.buyers, seats, perBuyer, delayMs, req.reset ?? true);
@@ -281,7 +281,7 @@ export class LabService {
   /** Runs `n` attempts of a booking or a race, or refuses them when the lab already runs its share. */
   private async bounded<T>(n: number, fn: () => Promise<T>): Promise<T> {
     if (this.attemptsInFlight + n > LAB_LIMITS.maxAttemptsInFlight) {
-      throw new LabError('LAB_BUSY', `the lab runs ${this.attemptsInFlight} attempts already (at most ${LAB_LIMITS.maxAttemptsInFlight} at once besides a stress)`);
+      throw new LabError('LAB_BUSY', `the lab is busy: ${this.attemptsInFlight} attempts are in flight, at most ${LAB_LIMITS.maxAttemptsInFlight} at once besides a stress`);
     }
     this.attemptsInFlight += n;
     try {
