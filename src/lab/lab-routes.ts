@@ -1,5 +1,7 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
+import { Type } from 'typebox';
 import { errors } from '../http/schemas.ts';
 import type { LabFeed } from './lab-feed.ts';
 import { LAB_MODES } from './lab-modes.ts';
@@ -15,19 +17,46 @@ export interface LabRoutesOptions {
 
 const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 const TAGS = ['lab'];
-const showtime = { type: 'string', maxLength: 64, default: 'lab-1', description: 'a lab showtime id' } as const;
-const mode = { type: 'string', enum: [...LAB_MODES] } as const;
-const seats = { type: 'array', minItems: 1, maxItems: LAB_LIMITS.maxSeatsPerBuyer, items: { type: 'string', maxLength: 8 } } as const;
-const buyer = { type: 'string', minLength: 1, maxLength: 32 } as const;
-const delayMs = { type: 'integer', minimum: 0, maximum: LAB_LIMITS.maxDelayMs, description: 'ms between reading the seats and writing the booking' } as const;
-const showtimeQuery = { type: 'object', additionalProperties: false, properties: { showtime } } as const;
+const showtime = Type.String({ maxLength: 64, default: 'lab-1', description: 'a lab showtime id' });
+const mode = Type.Enum([...LAB_MODES]);
+const seats = Type.Array(Type.String({ maxLength: 8 }), { minItems: 1, maxItems: LAB_LIMITS.maxSeatsPerBuyer });
+const buyer = Type.String({ minLength: 1, maxLength: 32 });
+const delayMs = Type.Integer({ minimum: 0, maximum: LAB_LIMITS.maxDelayMs, description: 'ms between reading the seats and writing the booking' });
+const ShowtimeQuery = Type.Object({ showtime }, { additionalProperties: false });
+// `showtime` has a default, so Ajv fills it in: a handler always sees it.
+const BookBody = Type.Object({ showtime, mode, buyer, seats, delayMs: Type.Optional(delayMs) }, { additionalProperties: false });
+const RaceBody = Type.Object(
+  {
+    showtime,
+    mode,
+    delayMs: Type.Optional(delayMs),
+    buyers: Type.Array(Type.Object({ buyer, seats }, { additionalProperties: false }), { minItems: 1, maxItems: LAB_LIMITS.maxRaceBuyers }),
+  },
+  { additionalProperties: false },
+);
+const StressBody = Type.Object(
+  {
+    showtime,
+    mode,
+    delayMs: Type.Optional(delayMs),
+    seats,
+    buyers: Type.Integer({ minimum: 1, maximum: LAB_LIMITS.maxStressBuyers }),
+    seatsPerBuyer: Type.Optional(Type.Integer({ minimum: 1, maximum: LAB_LIMITS.maxSeatsPerBuyer })),
+    reset: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const ResetBody = Type.Object({ showtime }, { additionalProperties: false });
+/** What the lab reports (states, outcomes, summaries) is sent as the service builds it; lab-service.ts types it. */
+const Reported = Type.Unknown({ description: 'see the LabState, AttemptResult and StressSummary types in src/lab/lab-service.ts' });
 
 /**
  * The Concurrency Lab's page, its API under /lab/api and its live panels on /lab/ws (registered by
  * lab-plugin.ts when LAB_ENABLED). Every route is rate limited per address (the app registers
  * @fastify/rate-limit with `global: false`, so only routes with a `rateLimit` config are counted).
  */
-export async function labRoutes(app: FastifyInstance, opts: LabRoutesOptions): Promise<void> {
+export async function labRoutes(fastify: FastifyInstance, opts: LabRoutesOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { lab, feed } = opts;
   const max = opts.rateLimit?.max ?? 60;
   const timeWindow = opts.rateLimit?.timeWindowMs ?? 60_000;
@@ -39,62 +68,47 @@ export async function labRoutes(app: FastifyInstance, opts: LabRoutesOptions): P
 
   app.get('/lab/api', { schema: { tags: TAGS, summary: 'The lab: showtimes, modes (available or why not), limits' }, config: reads }, async () => (await lab()).describe());
 
-  app.get<{ Querystring: { showtime: string } }>(
+  app.get(
     '/lab/api/state',
-    { schema: { tags: TAGS, summary: 'Locks, seat rows, bookings, anomalies and log tail of a lab showtime', querystring: showtimeQuery, response: errors(400, 404, 429) }, config: reads },
+    { schema: { tags: TAGS, summary: 'Locks, seat rows, bookings, anomalies and log tail of a lab showtime', querystring: ShowtimeQuery, response: { 200: Reported, ...errors(400, 404, 429) } }, config: reads },
     async (request) => (await lab()).state(request.query.showtime),
   );
 
-  app.get<{ Querystring: { showtime: string } }>(
+  app.get(
     '/lab/api/anomalies',
-    { schema: { tags: TAGS, summary: 'Seats with more than one booking, with the bookings', querystring: showtimeQuery, response: errors(400, 404, 429) }, config: reads },
+    { schema: { tags: TAGS, summary: 'Seats with more than one booking, with the bookings', querystring: ShowtimeQuery, response: { 200: Reported, ...errors(400, 404, 429) } }, config: reads },
     async (request) => ({ anomalies: await (await lab()).anomalies(request.query.showtime) }),
   );
 
-  app.post<{ Body: { showtime: string; mode: string; buyer: string; seats: string[]; delayMs?: number } }>(
+  app.post(
     '/lab/api/book',
     {
       schema: {
         tags: TAGS,
         summary: 'One buyer books seats in one mode',
-        body: { type: 'object', required: ['mode', 'buyer', 'seats'], additionalProperties: false, properties: { showtime, mode, buyer, seats, delayMs } },
-        response: errors(400, 404, 409, 429),
+        body: BookBody,
+        response: { 200: Reported, ...errors(400, 404, 409, 429) },
       },
       config: writes,
     },
     async (request) => (await lab()).attempt(request.body),
   );
 
-  app.post<{ Body: { showtime: string; mode: string; delayMs?: number; buyers: { buyer: string; seats: string[] }[] } }>(
+  app.post(
     '/lab/api/race',
     {
       schema: {
         tags: TAGS,
         summary: 'Several buyers book at the same instant',
-        body: {
-          type: 'object',
-          required: ['mode', 'buyers'],
-          additionalProperties: false,
-          properties: {
-            showtime,
-            mode,
-            delayMs,
-            buyers: {
-              type: 'array',
-              minItems: 1,
-              maxItems: LAB_LIMITS.maxRaceBuyers,
-              items: { type: 'object', required: ['buyer', 'seats'], additionalProperties: false, properties: { buyer, seats } },
-            },
-          },
-        },
-        response: errors(400, 404, 409, 429),
+        body: RaceBody,
+        response: { 200: Reported, ...errors(400, 404, 409, 429) },
       },
       config: writes,
     },
     async (request) => ({ mode: request.body.mode, results: await (await lab()).race(request.body) }),
   );
 
-  app.post<{ Body: { showtime: string; mode: string; buyers: number; seats: string[]; seatsPerBuyer?: number; delayMs?: number; reset?: boolean } }>(
+  app.post(
     '/lab/api/stress',
     {
       schema: {
@@ -102,35 +116,22 @@ export async function labRoutes(app: FastifyInstance, opts: LabRoutesOptions): P
         summary: 'N parallel buyers against a few seats: outcome counts, duplicates, latency percentiles',
         description:
           'Buyer i wants `seatsPerBuyer` seats starting at the i-th of `seats` (cyclically). Resets the showtime first unless `reset` is false. One stress runs at a time: 409 `LAB_BUSY` while another runs.',
-        body: {
-          type: 'object',
-          required: ['mode', 'buyers', 'seats'],
-          additionalProperties: false,
-          properties: {
-            showtime,
-            mode,
-            delayMs,
-            seats,
-            buyers: { type: 'integer', minimum: 1, maximum: LAB_LIMITS.maxStressBuyers },
-            seatsPerBuyer: { type: 'integer', minimum: 1, maximum: LAB_LIMITS.maxSeatsPerBuyer },
-            reset: { type: 'boolean' },
-          },
-        },
-        response: errors(400, 404, 409, 429),
+        body: StressBody,
+        response: { 200: Reported, ...errors(400, 404, 409, 429) },
       },
       config: writes,
     },
     async (request) => (await lab()).stress(request.body),
   );
 
-  app.post<{ Body: { showtime: string } }>(
+  app.post(
     '/lab/api/reset',
     {
       schema: {
         tags: TAGS,
         summary: "Delete a lab showtime's bookings, free its seats and drop its locks",
-        body: { type: 'object', additionalProperties: false, properties: { showtime } },
-        response: { 204: { type: 'null' }, ...errors(400, 404, 429) },
+        body: ResetBody,
+        response: { 204: Type.Null({ description: 'No content' }), ...errors(400, 404, 429) },
       },
       config: writes,
       // A bare POST (no body) resets the default lab showtime.
@@ -140,7 +141,7 @@ export async function labRoutes(app: FastifyInstance, opts: LabRoutesOptions): P
     },
     async (request, reply) => {
       await (await lab()).reset(request.body.showtime);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 }
