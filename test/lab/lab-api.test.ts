@@ -98,6 +98,19 @@ describe('lab isolation', () => {
     await assert.rejects(db.query("INSERT INTO lab_bookings (booking_id, showtime_id, seat_id, buyer, mode, created_at_ms) VALUES ('x', 'dune-1', 'A1', 'm', 'unsafe', 0)"), /check constraint/);
   });
 
+  it('runs at most 100 attempts besides a stress: past that, 409 LAB_BUSY', async () => {
+    const lab = await labOf(s).service();
+    const buyers = Array.from({ length: 10 }, (_, i) => ({ buyer: `b${i}`, seats: ['D5'] }));
+    // Each call counts its attempts before its first await: 100 are in flight once these return.
+    const races = Array.from({ length: 10 }, () => lab.race({ showtime: 'lab-1', mode: 'unsafe', delayMs: 200, buyers }));
+    const refused = await s.app.inject({ method: 'POST', url: '/lab/api/book', payload: { mode: 'unsafe', buyer: 'late', seats: ['D6'] } });
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().code, 'LAB_BUSY');
+    assert.equal((await Promise.all(races)).flat().length, 100);
+    const accepted = await s.app.inject({ method: 'POST', url: '/lab/api/book', payload: { mode: 'unsafe', buyer: 'late', seats: ['D6'], delayMs: 0 } });
+    assert.equal(accepted.statusCode, 200, accepted.body);
+  });
+
   it('answers bad input with a clear 4xx, never a 500', async () => {
     const bad: [string, unknown, number][] = [
       ['/lab/api/book', { buyer: 'alice', seats: ['A1'] }, 400],
