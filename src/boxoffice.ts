@@ -8,14 +8,14 @@ import { AdminService } from './admin/admin-service.ts';
 import { BookingService, type Logger } from './booking/booking-service.ts';
 import { CachedBookingRepository, type CatalogChange } from './catalog/catalog-cache.ts';
 import { loadDemoCatalog } from './catalog/demo-catalog.ts';
-import type { LabLocks } from './lab/lab-ports.ts';
-import { LabService } from './lab/lab-service.ts';
-import { MemoryLabLocks } from './lab/memory-locks.ts';
 import type { Config } from './config.ts';
 import type { SeatChangeEvent } from './domain/booking.ts';
+import { toSeatMapView } from './http/schemas.ts';
+import { labPlugin, type LabPluginOptions } from './lab/lab-plugin.ts';
+import type { BoxofficePlugin } from './plugin.ts';
 import { LocalBroadcast, type Broadcast, type EventBus } from './realtime/event-bus.ts';
+import { SeatHub, type SeatHubOptions } from './realtime/seat-hub.ts';
 import { openStores, type Stores } from './stores/index.ts';
-import { PostgresLabStore } from './stores/postgres/lab-store.ts';
 import { PostgresAccountRepository } from './stores/postgres/account-repository.ts';
 import { PostgresAdminRepository } from './stores/postgres/admin-repository.ts';
 import { RedisBroadcast } from './stores/redis/redis-broadcast.ts';
@@ -36,13 +36,21 @@ export interface Boxoffice {
   admin: AdminService;
   /** A Redis connection for shared counters (rate limits), when REDIS_URL is set. */
   redis?: { client: Redis; keyPrefix: string };
-  /** The Concurrency Lab; undefined when LAB_ENABLED=false. */
-  lab?: LabService;
+  /** Pushes seat changes to WebSocket clients (/ws, /ws/seats). */
+  hub: SeatHub;
+  /** Optional features (the Concurrency Lab when LAB_ENABLED); app.ts serves their routes. */
+  plugins: BoxofficePlugin[];
   close(): Promise<void>;
 }
 
+/** Settings no environment variable carries; tests use them to make the hub and the lab quick to observe. */
+export interface BoxofficeTuning {
+  hub?: Pick<SeatHubOptions, 'maxBufferedBytes' | 'heartbeatMs' | 'messageBudget' | 'subscribeBudget'>;
+  lab?: Omit<LabPluginOptions, 'log'>;
+}
+
 /** The composition root: the only place that knows which adapters run. */
-export async function startBoxoffice(config: Config, log?: Logger): Promise<Boxoffice> {
+export async function startBoxoffice(config: Config, log?: Logger, tuning: BoxofficeTuning = {}): Promise<Boxoffice> {
   // Everything opened so far, closed in reverse when a later step fails (and by close()).
   const opened: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -100,40 +108,25 @@ export async function startBoxoffice(config: Config, log?: Logger): Promise<Boxo
         );
       } else if (done !== 'unchanged') log?.info({ email: config.admin.email }, `admin account ${done}`);
     }
-    const lab = config.labEnabled ? await startLab(config, stores, log) : undefined;
-    if (lab) opened.push(() => lab.close());
+    const hub = new SeatHub({
+      events,
+      verifyToken: (token) => identity.owner(token),
+      readSeatMap: (showtimeId) => service.seatMap(showtimeId),
+      view: toSeatMapView,
+      movieOf: async (showtimeId) => (await service.showtime(showtimeId)).movieId,
+      ...(log && { log }),
+      ...tuning.hub,
+    });
+    opened.push(() => hub.close());
+    const plugins: BoxofficePlugin[] = [];
+    if (config.labEnabled) plugins.push(labPlugin(config, { ...tuning.lab, ...(log && { log }) }));
+    opened.push(async () => {
+      for (const plugin of plugins) await plugin.close();
+    });
     opened.push(service.startSweeper());
-    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, ...(redis && { redis }), ...(lab && { lab }), close: closeAll };
+    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, hub, plugins, ...(redis && { redis }), close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;
   }
-}
-
-/**
- * The Concurrency Lab over the repository's database (its own lab_* tables) and, when REDIS_URL is
- * set, a Redis connection of its own (keys under REDIS_KEY_PREFIX + "lab:"). A Redis that does not
- * answer makes the redis-lock mode unavailable, with the reason, rather than stopping the start.
- */
-async function startLab(config: Config, stores: Stores, log?: Logger): Promise<LabService> {
-  let redisLocks: LabLocks | null = null;
-  let redisUnavailable: string | undefined;
-  if (config.redisUrl) {
-    const { openRedisLabLocks } = await import('./stores/redis/lab-redis-locks.ts');
-    try {
-      redisLocks = await openRedisLabLocks({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
-    } catch (e) {
-      redisUnavailable = `Redis at ${config.redisUrl} did not answer: ${e instanceof Error ? e.message : String(e)}`;
-      log?.warn({ err: e }, 'lab: redis-lock mode unavailable');
-    }
-  }
-  const lab = new LabService({
-    db: new PostgresLabStore(stores.db),
-    memoryLocks: new MemoryLabLocks(),
-    redisLocks,
-    ...(redisUnavailable && { redisUnavailable }),
-    ...(log && { log }),
-  });
-  await lab.init();
-  return lab;
 }

@@ -20,7 +20,7 @@ export interface Config {
   /** Signs guest tokens; every instance of one deployment needs the same one. */
   tokenSecret: string | undefined;
   firstClick: boolean;
-  /** Serve the Concurrency Lab (/lab) and keep its tables and keys. */
+  /** Serve the Concurrency Lab (/lab); by default only on the embedded default (no Redis, no PostgreSQL server). */
   labEnabled: boolean;
   /** The first admin: created (or promoted) at start when both are set. */
   admin: { email: string; password: string } | undefined;
@@ -117,7 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     tokenSecret: env.TOKEN_SECRET || undefined,
     firstClick,
-    labEnabled: boolean(env, 'LAB_ENABLED', true),
+    labEnabled: boolean(env, 'LAB_ENABLED', redisUrl === undefined && databaseUrl === undefined),
     admin: adminOf(env),
     accessTokenTtlMs: seconds('ACCESS_TOKEN_TTL', 15 * 60_000),
     corsOrigins: list(env.CORS_ORIGINS),

@@ -11,7 +11,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { fileURLToPath } from 'node:url';
 import type { Boxoffice } from '../boxoffice.ts';
-import { SeatHub } from '../realtime/seat-hub.ts';
 import { BoxofficeError } from '../domain/errors.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../config.ts';
@@ -22,20 +21,12 @@ import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiV1Routes } from './routes/api-v1.ts';
 import { firstClickRoutes } from './routes/firstclick.ts';
-import { labRoutes, type LabRoutesOptions } from './routes/lab.ts';
-import { toSeatMapView } from './schemas.ts';
 
 export interface AppOptions {
   /** Serve the FirstClick compatibility surface (SPEC.md §4). */
   firstClick: boolean;
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
-  /** Bytes a WebSocket client may fall behind before it is dropped. */
-  maxBufferedBytes?: number;
-  /** How often WebSocket peers are pinged; one that missed the last ping is dropped. */
-  heartbeatMs?: number;
-  /** Concurrency Lab settings (served when the Boxoffice has a lab, i.e. LAB_ENABLED). */
-  lab?: Pick<LabRoutesOptions, 'rateLimit'> & { pushThrottleMs?: number };
   /** Per-user and per-address limits on holds, extends, confirms, logins and guest tokens; what is missing comes from DEFAULT_RATE_LIMITS (loopback exempt). */
   rateLimits?: Partial<RateLimits>;
   /** Origins CORS allows; empty or missing: CORS is off. */
@@ -53,7 +44,7 @@ const BODY_LIMIT = 16 * 1024;
  * Never listens: server.ts and tests do.
  */
 export async function buildApp(box: Boxoffice, options: AppOptions): Promise<FastifyInstance> {
-  const { service, events, catalog, identity } = box;
+  const { service, catalog, hub } = box;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
@@ -67,7 +58,7 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   await app.register(inputGuardPlugin);
-  await app.register(identityPlugin, { identity });
+  await app.register(identityPlugin, { identity: box.identity });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -110,19 +101,6 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
   await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });
   await app.register(fastifyStatic, { root: `${WEB}static`, prefix: '/static/' });
 
-  const hub = new SeatHub({
-    service,
-    events,
-    verifyToken: (token) => identity.owner(token),
-    snapshot: async (showtimeId, viewer) => toSeatMapView(await service.seatMap(showtimeId), viewer),
-    log: app.log,
-    ...(options.maxBufferedBytes !== undefined && { maxBufferedBytes: options.maxBufferedBytes }),
-    ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
-    ...(box.lab && { lab: box.lab, labFeed: { ...(options.lab?.pushThrottleMs !== undefined && { throttleMs: options.lab.pushThrottleMs }) } }),
-  });
-  app.decorate('seatHub', hub);
-  app.addHook('onClose', () => hub.close());
-
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket) => hub.attach(socket));
   app.get('/ws/seats', { websocket: true, schema: { hide: true } }, (socket) => hub.attachFirstClick(socket));
 
@@ -143,15 +121,9 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
   });
 
   if (options.firstClick) await app.register(firstClickRoutes, { service, repository: catalog });
-  if (box.lab) await app.register(labRoutes, { lab: box.lab, ...(options.lab?.rateLimit && { rateLimit: options.lab.rateLimit }) });
+  for (const plugin of box.plugins) await app.register(plugin.routes);
   await app.register(apiV1Routes, { prefix: '/api/v1', service, repository: catalog });
   await app.register(accountRoutes, { prefix: '/api/v1', accounts: box.accounts, holdTransfer: box.holdTransfer, secureCookies: options.secureCookies ?? false });
   await app.register(adminRoutes, { prefix: '/api/v1/admin', admin: box.admin, accounts: box.accounts });
   return app;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    seatHub: SeatHub;
-  }
 }

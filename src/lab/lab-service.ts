@@ -77,7 +77,12 @@ export interface LabState {
   log: LabEvent[];
 }
 
-export const LAB_LIMITS = { maxSeatsPerBuyer: 6, maxDelayMs: 2_000, maxRaceBuyers: 10, maxStressBuyers: 1_000, defaultDelayMs: 100 } as const;
+/**
+ * What one request may ask of the lab. A stress runs alone (LAB_BUSY while one runs), and single
+ * bookings and races share `maxAttemptsInFlight`: the lab's work at any moment is bounded, and it
+ * runs on the lab's own database connections (lab-db.ts), so it cannot starve the booking path.
+ */
+export const LAB_LIMITS = { maxSeatsPerBuyer: 6, maxDelayMs: 2_000, maxRaceBuyers: 10, maxStressBuyers: 1_000, maxAttemptsInFlight: 100, defaultDelayMs: 100 } as const;
 const BUYER = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const LOG_SIZE = 200;
 const BOOKINGS_SHOWN = 100;
@@ -85,12 +90,14 @@ const BOOKINGS_SHOWN = 100;
 /**
  * The Concurrency Lab: books seats of its own showtimes through one of several modes, each a real
  * code path against a real store, and reports what happened (anomalies, outcomes, latencies). It
- * only ever writes the lab's tables and keys (src/stores/**\/lab-*).
+ * only ever writes the lab's own database and keys (src/lab/stores).
  */
 export class LabService {
   private readonly modes = new Map<LabModeName, LabMode>();
   private readonly events: LabEvent[] = [];
   private readonly listeners = new Set<(showtimeId: string) => void>();
+  private stressRunning = false;
+  private attemptsInFlight = 0;
 
   constructor(private readonly deps: LabServiceDeps) {
     const { db, memoryLocks, redisLocks } = deps;
@@ -134,7 +141,9 @@ export class LabService {
     const showtime = this.showtime(req.showtime);
     const mode = this.mode(req.mode);
     const seats = this.seats(showtime, req.seats);
-    const result = await this.run(mode, showtime.id, this.buyer(req.buyer), seats, this.delay(req.delayMs));
+    const buyer = this.buyer(req.buyer);
+    const delayMs = this.delay(req.delayMs);
+    const result = await this.bounded(1, () => this.run(mode, showtime.id, buyer, seats, delayMs));
     this.changed(showtime.id);
     return result;
   }
@@ -150,7 +159,7 @@ export class LabService {
     const buyers = req.buyers.map((b) => ({ buyer: this.buyer(b.buyer), seats: this.seats(showtime, b.seats) }));
     if (new Set(buyers.map((b) => b.buyer)).size !== buyers.length) throw invalidInput('each buyer of a race has its own name');
     this.record({ event: 'race.start', mode: mode.name, buyers: buyers.map((b) => b.buyer), delayMs });
-    const results = await Promise.all(buyers.map((b) => this.run(mode, showtime.id, b.buyer, b.seats, delayMs)));
+    const results = await this.bounded(buyers.length, () => Promise.all(buyers.map((b) => this.run(mode, showtime.id, b.buyer, b.seats, delayMs))));
     this.changed(showtime.id);
     return results;
   }
@@ -164,11 +173,21 @@ export class LabService {
     const perBuyer = req.seatsPerBuyer ?? 1;
     if (!Number.isInteger(req.buyers) || req.buyers < 1 || req.buyers > LAB_LIMITS.maxStressBuyers) throw invalidInput(`buyers must be 1 to ${LAB_LIMITS.maxStressBuyers}`);
     if (!Number.isInteger(perBuyer) || perBuyer < 1 || perBuyer > seats.length) throw invalidInput(`seatsPerBuyer must be 1 to ${seats.length} (the seats given)`);
-    if (req.reset ?? true) await this.resetShowtime(showtime);
-    this.record({ event: 'stress.start', mode: mode.name, buyers: req.buyers, seats, seatsPerBuyer: perBuyer, delayMs });
+    if (this.stressRunning) throw new BoxofficeError('LAB_BUSY', 'the lab is busy: a stress is running, and it runs one at a time');
+    this.stressRunning = true;
+    try {
+      return await this.runStress(showtime, mode, req.buyers, seats, perBuyer, delayMs, req.reset ?? true);
+    } finally {
+      this.stressRunning = false;
+    }
+  }
+
+  private async runStress(showtime: LabShowtime, mode: LabMode, buyers: number, seats: string[], perBuyer: number, delayMs: number, reset: boolean): Promise<StressSummary> {
+    if (reset) await this.resetShowtime(showtime);
+    this.record({ event: 'stress.start', mode: mode.name, buyers, seats, seatsPerBuyer: perBuyer, delayMs });
     const started = performance.now();
     const results = await Promise.all(
-      Array.from({ length: req.buyers }, (_, i) => {
+      Array.from({ length: buyers }, (_, i) => {
         const wanted = Array.from({ length: perBuyer }, (_, k) => seats[(i + k) % seats.length]!).sort();
         return this.run(mode, showtime.id, `buyer-${i + 1}`, wanted, delayMs);
       }),
@@ -181,7 +200,7 @@ export class LabService {
     const summary: StressSummary = {
       showtime: showtime.id,
       mode: mode.name,
-      buyers: req.buyers,
+      buyers,
       seats,
       seatsPerBuyer: perBuyer,
       delayMs,
@@ -257,6 +276,19 @@ export class LabService {
     this.record({ event: `attempt.${result.outcome}`, mode: mode.name, seats, ...fields });
     this.changed(showtimeId);
     return result;
+  }
+
+  /** Runs `n` attempts of a booking or a race, or refuses them when the lab already runs its share. */
+  private async bounded<T>(n: number, fn: () => Promise<T>): Promise<T> {
+    if (this.attemptsInFlight + n > LAB_LIMITS.maxAttemptsInFlight) {
+      throw new BoxofficeError('LAB_BUSY', `the lab is busy: ${this.attemptsInFlight} attempts are in flight, at most ${LAB_LIMITS.maxAttemptsInFlight} at once besides a stress`);
+    }
+    this.attemptsInFlight += n;
+    try {
+      return await fn();
+    } finally {
+      this.attemptsInFlight -= n;
+    }
   }
 
   private async resetShowtime(showtime: LabShowtime): Promise<void> {

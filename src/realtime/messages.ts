@@ -4,10 +4,7 @@ import type { SeatChangeEvent } from '../domain/booking.ts';
 export type ClientMessage =
   | { type: 'subscribe'; showtime: string; token?: string }
   | { type: 'unsubscribe' }
-  | { type: 'ping' }
-  /** Concurrency Lab panels (lab-feed.ts). */
-  | { type: 'lab-subscribe'; showtime: string }
-  | { type: 'lab-unsubscribe' };
+  | { type: 'ping' };
 
 /** A delta as one connection sees it: `mine` instead of anyone's identity. */
 export function deltaMessage(event: SeatChangeEvent, viewer: string | null): string {
@@ -36,7 +33,6 @@ export function parseClientMessage(raw: string): ClientMessage | null {
   if (m.type === 'subscribe' && typeof m.showtime === 'string' && (m.token === undefined || typeof m.token === 'string')) {
     return { type: 'subscribe', showtime: m.showtime, ...(typeof m.token === 'string' && { token: m.token }) };
   }
-  if (m.type === 'unsubscribe' || m.type === 'ping' || m.type === 'lab-unsubscribe') return { type: m.type };
-  if (m.type === 'lab-subscribe' && typeof m.showtime === 'string') return { type: 'lab-subscribe', showtime: m.showtime };
+  if (m.type === 'unsubscribe' || m.type === 'ping') return { type: m.type };
   return null;
 }

@@ -1,11 +1,11 @@
 import type { WebSocket } from 'ws';
-import type { BookingService, Logger } from '../booking/booking-service.ts';
-import type { SeatChangeEvent } from '../domain/booking.ts';
+import type { Logger } from '../booking/booking-service.ts';
+import type { SeatChangeEvent, SeatMap } from '../domain/booking.ts';
 import { BoxofficeError } from '../domain/errors.ts';
 import type { EventBus } from './event-bus.ts';
-import { LabFeed, type LabFeedOptions, type LabSource } from './lab-feed.ts';
 import { deltaMessage, parseClientMessage } from './messages.ts';
 import { Sequencer } from './sequencer.ts';
+import { POLICY_VIOLATION, TokenBucket, type Budget } from './socket-budget.ts';
 
 interface Subscriber {
   socket: WebSocket;
@@ -13,40 +13,65 @@ interface Subscriber {
   viewer: string | null;
   /** The version the client has; null while its snapshot is being read. */
   version: number | null;
-  /** Events that arrived while the snapshot was being read. */
-  queued: SeatChangeEvent[];
+  /** Bumped by every subscribe and unsubscribe: the late answer to an older one is dropped. */
+  generation: number;
+  messages: TokenBucket;
+  subscribes: TokenBucket;
+  /** Closed for sending too much: whatever it still sends is ignored. */
+  dropped: boolean;
   alive: boolean;
 }
 
+/** One seat map read in flight for a showtime, shared by everyone who subscribes meanwhile. */
+interface SnapshotRead {
+  showtimeId: string;
+  waiters: Set<Subscriber>;
+  /** Events delivered while the read ran: each waiter replays those newer than the map it gets. */
+  delivered: SeatChangeEvent[];
+}
+
 export interface SeatHubOptions {
-  service: BookingService;
   events: EventBus;
   /** The owner a token stands for, or null. */
   verifyToken: (token: string) => Promise<string | null>;
-  /** The snapshot of a seat map as a client sees it. */
-  snapshot: (showtimeId: string, viewer: string | null) => Promise<unknown>;
-  log: Logger;
+  /** Reads a showtime's seat map; one read serves every client that subscribes while it runs. */
+  readSeatMap: (showtimeId: string) => Promise<SeatMap>;
+  /** A seat map as one viewer sees it (its own holds marked "mine"): the body of a snapshot. */
+  view: (map: SeatMap, viewer: string | null) => { version: number };
+  /** The movie a showtime belongs to, for FirstClick's SEATS_UPDATED. */
+  movieOf: (showtimeId: string) => Promise<string>;
+  log?: Logger;
   /** A client whose unsent data passes this is too slow and is dropped. */
   maxBufferedBytes?: number;
   heartbeatMs?: number;
-  /** The Concurrency Lab, when it is switched on: its panels are served on the same socket. */
-  lab?: LabSource;
-  labFeed?: LabFeedOptions;
+  /** Every message a client sends, of any type (default 60 at once, 20 a second). */
+  messageBudget?: Budget;
+  /** Subscribes, which may each cost a seat map read (default 10 at once, 2 a second). */
+  subscribeBudget?: Budget;
 }
+
+export const DEFAULT_MESSAGE_BUDGET: Budget = { burst: 60, perSecond: 20 };
+export const DEFAULT_SUBSCRIBE_BUDGET: Budget = { burst: 10, perSecond: 2 };
+
+const USAGE = 'messages are {"type":"subscribe","showtime":"<id>","token"?:"<guest token>"}, {"type":"unsubscribe"} or {"type":"ping"}';
 
 /**
  * Pushes seat changes to WebSocket clients: FirstClick's SEATS_UPDATED to /ws/seats, and
- * snapshot + versioned deltas to subscribers of one showtime on /ws.
+ * snapshot + versioned deltas to subscribers of one showtime on /ws. Built by the composition root.
+ *
+ * The work one client can make the server do is bounded: its messages and its subscribes each have a
+ * budget (overdrawn: closed with 1008), and a showtime's seat map is read at most once at a time
+ * however many clients ask for it.
  */
 export class SeatHub {
   private readonly subscribers = new Set<Subscriber>();
   private readonly firstClick = new Set<{ socket: WebSocket; alive: boolean }>();
-  private readonly movieOf = new Map<string, string>();
+  private readonly movies = new Map<string, string>();
+  private readonly reads = new Map<string, SnapshotRead>();
   private readonly sequencer: Sequencer;
   private readonly unsubscribe: () => void;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly maxBuffered: number;
-  private readonly lab: LabFeed | null;
 
   constructor(private readonly o: SeatHubOptions) {
     this.maxBuffered = o.maxBufferedBytes ?? 1 << 20;
@@ -54,7 +79,6 @@ export class SeatHub {
     this.unsubscribe = o.events.subscribe((e) => this.sequencer.push(e));
     this.heartbeat = setInterval(() => this.beat(), o.heartbeatMs ?? 15_000);
     this.heartbeat.unref();
-    this.lab = o.lab ? new LabFeed(o.lab, (socket, data) => this.send(socket, data), o.log, o.labFeed) : null;
   }
 
   get connections(): number {
@@ -70,28 +94,33 @@ export class SeatHub {
   }
 
   attach(socket: WebSocket): void {
-    const sub: Subscriber = { socket, showtimeId: null, viewer: null, version: null, queued: [], alive: true };
+    const sub: Subscriber = {
+      socket,
+      showtimeId: null,
+      viewer: null,
+      version: null,
+      generation: 0,
+      messages: new TokenBucket(this.o.messageBudget ?? DEFAULT_MESSAGE_BUDGET),
+      subscribes: new TokenBucket(this.o.subscribeBudget ?? DEFAULT_SUBSCRIBE_BUDGET),
+      dropped: false,
+      alive: true,
+    };
     this.subscribers.add(sub);
     socket.on('pong', () => (sub.alive = true));
-    socket.on('close', () => {
-      this.subscribers.delete(sub);
-      this.lab?.unwatch(socket);
-    });
+    socket.on('close', () => this.subscribers.delete(sub));
     socket.on('error', () => socket.terminate());
     socket.on('message', (raw) => {
+      if (sub.dropped) return;
+      if (!sub.messages.take()) return this.drop(sub, 'too many messages');
       const message = parseClientMessage(raw.toString());
-      if (!message) return this.send(sub.socket, JSON.stringify({ type: 'error', code: 'INVALID_INPUT', error: 'messages are {"type":"subscribe","showtime":"<id>","token"?:"<guest token>"}, {"type":"unsubscribe"} or {"type":"ping"}' }));
-      if (message.type === 'ping') return this.send(sub.socket, '{"type":"pong"}');
+      if (!message) return this.send(socket, JSON.stringify({ type: 'error', code: 'INVALID_INPUT', error: USAGE }));
+      if (message.type === 'ping') return this.send(socket, '{"type":"pong"}');
       if (message.type === 'unsubscribe') {
+        sub.generation++;
         sub.showtimeId = null;
         return;
       }
-      if (message.type === 'lab-unsubscribe') return this.lab?.unwatch(socket);
-      if (message.type === 'lab-subscribe') {
-        const error = this.lab ? this.lab.watch(socket, message.showtime) : 'the Concurrency Lab is switched off (LAB_ENABLED=false)';
-        if (error) this.send(socket, JSON.stringify({ type: 'error', code: this.lab ? 'SHOWTIME_NOT_FOUND' : 'NOT_FOUND', error }));
-        return;
-      }
+      if (!sub.subscribes.take()) return this.drop(sub, 'too many subscribes');
       void this.subscribe(sub, message.showtime, message.token);
     });
   }
@@ -99,48 +128,79 @@ export class SeatHub {
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     this.unsubscribe();
-    this.lab?.close();
     this.sequencer.close();
     for (const c of [...this.subscribers, ...this.firstClick]) c.socket.close(1001, 'server shutting down');
   }
 
   private async subscribe(sub: Subscriber, showtimeId: string, token: string | undefined): Promise<void> {
+    const generation = ++sub.generation;
     const viewer = token ? await this.o.verifyToken(token) : null;
+    if (generation !== sub.generation || sub.dropped) return; // resubscribed or dropped meanwhile
     if (token && !viewer) return this.send(sub.socket, JSON.stringify({ type: 'error', code: 'UNAUTHORIZED', error: 'the token is not valid' }));
     sub.showtimeId = showtimeId;
     sub.viewer = viewer;
     sub.version = null;
-    sub.queued = [];
+    const running = this.reads.get(showtimeId);
+    if (running) {
+      running.waiters.add(sub);
+      return;
+    }
+    const read: SnapshotRead = { showtimeId, waiters: new Set([sub]), delivered: [] };
+    this.reads.set(showtimeId, read);
     try {
-      const snapshot = (await this.o.snapshot(showtimeId, viewer)) as { version: number };
-      if (sub.showtimeId !== showtimeId) return; // resubscribed meanwhile
-      sub.version = snapshot.version;
-      this.sequencer.start(showtimeId, snapshot.version);
-      this.send(sub.socket, JSON.stringify({ type: 'snapshot', showtime: showtimeId, ...snapshot }));
-      const queued = sub.queued;
-      sub.queued = [];
-      for (const e of queued) this.deliverTo(sub, e);
+      this.answer(read, await this.o.readSeatMap(showtimeId));
     } catch (e) {
-      sub.showtimeId = null;
-      const body = e instanceof BoxofficeError ? { code: e.code, error: e.message } : { code: 'INTERNAL', error: 'could not read the seat map' };
-      if (!(e instanceof BoxofficeError)) this.o.log.error({ err: e }, 'snapshot failed');
-      this.send(sub.socket, JSON.stringify({ type: 'error', ...body }));
+      this.fail(read, e);
     }
   }
 
+  /** Sends each waiter that still wants this showtime its snapshot, then what changed since. */
+  private answer(read: SnapshotRead, map: SeatMap): void {
+    this.reads.delete(read.showtimeId);
+    this.sequencer.start(read.showtimeId, map.version);
+    let forAnyone: string | undefined;
+    for (const sub of read.waiters) {
+      if (!this.waiting(sub, read)) continue;
+      sub.version = map.version;
+      const snapshot = (viewer: string | null) => JSON.stringify({ type: 'snapshot', showtime: read.showtimeId, ...this.o.view(map, viewer) });
+      this.send(sub.socket, sub.viewer === null ? (forAnyone ??= snapshot(null)) : snapshot(sub.viewer));
+      for (const e of read.delivered) this.deliverTo(sub, e);
+    }
+  }
+
+  private fail(read: SnapshotRead, e: unknown): void {
+    this.reads.delete(read.showtimeId);
+    const body = e instanceof BoxofficeError ? { code: e.code, error: e.message } : { code: 'INTERNAL', error: 'could not read the seat map' };
+    if (!(e instanceof BoxofficeError)) this.o.log?.error({ err: e, showtimeId: read.showtimeId }, 'snapshot failed');
+    const message = JSON.stringify({ type: 'error', ...body });
+    for (const sub of read.waiters) {
+      if (!this.waiting(sub, read)) continue;
+      sub.showtimeId = null;
+      this.send(sub.socket, message);
+    }
+  }
+
+  /** Still subscribed to the read's showtime, still without a snapshot, still connected. */
+  private waiting(sub: Subscriber, read: SnapshotRead): boolean {
+    return sub.showtimeId === read.showtimeId && sub.version === null && !sub.dropped && this.subscribers.has(sub);
+  }
+
+  private drop(sub: Subscriber, reason: string): void {
+    sub.dropped = true;
+    sub.showtimeId = null;
+    this.o.log?.warn({ reason }, 'dropped a WebSocket client');
+    sub.socket.close(POLICY_VIOLATION, reason);
+  }
+
   private deliver(event: SeatChangeEvent): void {
+    this.reads.get(event.showtimeId)?.delivered.push(event);
     // One serialisation for everybody who does not own the change, one for its owner
     // (the changes of one event belong to one hold, so to one owner).
     const owner = event.changes[0]?.owner ?? null;
     let forOthers: string | undefined;
     let forOwner: string | undefined;
     for (const sub of this.subscribers) {
-      if (sub.showtimeId !== event.showtimeId) continue;
-      if (sub.version === null) {
-        sub.queued.push(event);
-        continue;
-      }
-      if (event.version <= sub.version) continue;
+      if (sub.showtimeId !== event.showtimeId || sub.version === null || event.version <= sub.version) continue;
       sub.version = event.version;
       if (sub.viewer !== null && sub.viewer === owner) this.send(sub.socket, (forOwner ??= deltaMessage(event, sub.viewer)));
       else this.send(sub.socket, (forOthers ??= deltaMessage(event, null)));
@@ -155,14 +215,14 @@ export class SeatHub {
   }
 
   private async announceToFirstClick(showtimeId: string): Promise<void> {
-    let movieId = this.movieOf.get(showtimeId);
+    let movieId = this.movies.get(showtimeId);
     if (!movieId) {
       try {
-        movieId = (await this.o.service.showtime(showtimeId)).movieId;
+        movieId = await this.o.movieOf(showtimeId);
       } catch {
         return;
       }
-      this.movieOf.set(showtimeId, movieId);
+      this.movies.set(showtimeId, movieId);
     }
     const message = JSON.stringify({ type: 'SEATS_UPDATED', movie_id: movieId, ts: Date.now() });
     for (const client of this.firstClick) this.send(client.socket, message);

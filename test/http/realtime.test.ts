@@ -109,9 +109,9 @@ describe('/ws seat map subscriptions', () => {
       const closed = new Promise<void>((resolve) => dead.socket.once('close', () => resolve()));
       // A peer that vanished without a goodbye: it reads nothing, so it answers no ping.
       (dead.socket as unknown as { _socket: { pause(): void } })._socket.pause();
-      const before = s.app.seatHub.connections;
+      const before = s.box.hub.connections;
       await sleep(1_000);
-      assert.equal(s.app.seatHub.connections, before - 1, 'the silent peer was dropped');
+      assert.equal(s.box.hub.connections, before - 1, 'the silent peer was dropped');
       assert.equal(lively.socket.readyState, lively.socket.OPEN, 'the answering peer stays');
       dead.socket.terminate();
       await closed;
@@ -130,11 +130,11 @@ describe('/ws seat map subscriptions', () => {
     const changes = Array.from({ length: 200 }, (_, i) => ({ seat: `S${i}`, status: 'held' as const }));
     let version = snapshot.version!;
     const deadline = Date.now() + 10_000;
-    while (s.app.seatHub.connections > 0 && Date.now() < deadline) {
+    while (s.box.hub.connections > 0 && Date.now() < deadline) {
       for (let i = 0; i < 200; i++) s.box.events.publish({ showtimeId: 'arrival-1', version: ++version, cause: 'hold', changes });
       await sleep(5);
     }
-    assert.equal(s.app.seatHub.connections, 0, 'the slow client was dropped');
+    assert.equal(s.box.hub.connections, 0, 'the slow client was dropped');
     client.socket.terminate();
     await closed;
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LabModeInfo } from '../../src/lab/lab-service.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
-import { labState, parallelBuyers, reset, safeModeCases, startLabServer, stress } from './lab-cases.ts';
+import { labOf, labState, parallelBuyers, reset, safeModeCases, startLabServer, stress } from './lab-cases.ts';
 
 describe('lab unsafe mode (embedded PGlite)', () => {
   let s: TestServer;
@@ -91,11 +91,24 @@ describe('lab isolation', () => {
     }
     const map = await s.box.service.seatMap('dune-1');
     assert.ok(map.seats.every((x) => x.status === 'available'));
-    const db = s.box.stores.db;
-    assert.deepEqual(await db.query("SELECT * FROM booked_seats WHERE showtime_id = 'dune-1'"), []);
+    assert.deepEqual(await s.box.stores.db.query("SELECT * FROM booked_seats WHERE showtime_id = 'dune-1'"), []);
+    const db = await labOf(s).database();
     assert.deepEqual(await db.query("SELECT * FROM lab_bookings WHERE showtime_id NOT LIKE 'lab-%'"), []);
     // And the lab's tables refuse a non-lab showtime even to a path that forgot to check.
     await assert.rejects(db.query("INSERT INTO lab_bookings (booking_id, showtime_id, seat_id, buyer, mode, created_at_ms) VALUES ('x', 'dune-1', 'A1', 'm', 'unsafe', 0)"), /check constraint/);
+  });
+
+  it('runs at most 100 attempts besides a stress: past that, 409 LAB_BUSY', async () => {
+    const lab = await labOf(s).service();
+    const buyers = Array.from({ length: 10 }, (_, i) => ({ buyer: `b${i}`, seats: ['D5'] }));
+    // Each call counts its attempts before its first await: 100 are in flight once these return.
+    const races = Array.from({ length: 10 }, () => lab.race({ showtime: 'lab-1', mode: 'unsafe', delayMs: 200, buyers }));
+    const refused = await s.app.inject({ method: 'POST', url: '/lab/api/book', payload: { mode: 'unsafe', buyer: 'late', seats: ['D6'] } });
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().code, 'LAB_BUSY');
+    assert.equal((await Promise.all(races)).flat().length, 100);
+    const accepted = await s.app.inject({ method: 'POST', url: '/lab/api/book', payload: { mode: 'unsafe', buyer: 'late', seats: ['D6'], delayMs: 0 } });
+    assert.equal(accepted.statusCode, 200, accepted.body);
   });
 
   it('answers bad input with a clear 4xx, never a 500', async () => {
@@ -160,8 +173,8 @@ describe('LAB_ENABLED=false', () => {
   });
 
   it('answers 404 on every lab route and leaves the rest alone', async () => {
-    assert.equal(s.box.lab, undefined);
-    for (const [method, url] of [['GET', '/lab'], ['GET', '/lab/api'], ['GET', '/lab/api/state'], ['POST', '/lab/api/race'], ['POST', '/lab/api/stress'], ['POST', '/lab/api/reset']] as const) {
+    assert.deepEqual(s.box.plugins, []);
+    for (const [method, url] of [['GET', '/lab'], ['GET', '/lab/ws'], ['GET', '/lab/api'], ['GET', '/lab/api/state'], ['POST', '/lab/api/race'], ['POST', '/lab/api/stress'], ['POST', '/lab/api/reset']] as const) {
       const r = await s.app.inject({ method, url, ...(method === 'POST' && { payload: { mode: 'unsafe', buyers: [{ buyer: 'a', seats: ['A1'] }] } }) });
       assert.equal(r.statusCode, 404, `${method} ${url}`);
       assert.equal(r.json().code, 'NOT_FOUND');

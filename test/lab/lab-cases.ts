@@ -3,14 +3,27 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LabModeName } from '../../src/lab/lab-modes.ts';
+import type { LabPlugin } from '../../src/lab/lab-plugin.ts';
 import type { LabState, StressSummary } from '../../src/lab/lab-service.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 
 /** High enough that no suite trips the lab's rate limit by accident (lab-api.test.ts tests it). */
 export const NO_LIMIT = { lab: { rateLimit: { max: 1_000_000 } } };
 
+/**
+ * A server with the lab on (it is off by default once REDIS_URL or DATABASE_URL is set), and the lab
+ * already open: it opens its database on first use, which the tests should not wait for at random.
+ */
 export async function startLabServer(env: Record<string, string> = {}): Promise<TestServer> {
-  return startTestServer(env, NO_LIMIT);
+  const s = await startTestServer({ LAB_ENABLED: 'true', ...env }, NO_LIMIT);
+  await labOf(s).service();
+  return s;
+}
+
+export function labOf(s: TestServer): LabPlugin {
+  const lab = s.box.plugins.find((p): p is LabPlugin => p.name === 'lab');
+  assert.ok(lab, 'the lab plugin is registered');
+  return lab;
 }
 
 export async function reset(s: TestServer): Promise<void> {

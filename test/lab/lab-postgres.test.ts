@@ -7,12 +7,13 @@ import { safeModeCases } from './lab-cases.ts';
 
 const schema = runId('t_lab_pg');
 
-safeModeCases('PostgreSQL server', () => ({ DATABASE_URL, DATABASE_SCHEMA: schema, DEMO_CATALOG: 'true' }), ['for-update', 'optimistic', 'memory-lock'], postgresSkip);
+safeModeCases('PostgreSQL server', () => ({ DATABASE_URL, DATABASE_SCHEMA: schema, DEMO_CATALOG: 'true', LAB_ENABLED: 'true' }), ['for-update', 'optimistic', 'memory-lock'], postgresSkip);
 
 after(async () => {
   if (await postgresSkip()) return;
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.query(`DROP SCHEMA IF EXISTS ${schema}_lab CASCADE`);
   await client.end();
 });

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LabState } from '../../src/lab/lab-service.ts';
 import { wsClient, type TestServer } from '../support/app.ts';
-import { startLabServer, stress } from './lab-cases.ts';
+import { labOf, startLabServer, stress } from './lab-cases.ts';
 
-describe('lab panels over /ws', () => {
+describe('lab panels over /lab/ws', () => {
   let s: TestServer;
   let url: string;
   before(async () => {
@@ -16,7 +16,7 @@ describe('lab panels over /ws', () => {
   });
 
   it('pushes the lab state on lab-subscribe and after a race: locks with ttl, bookings, anomalies, log', async () => {
-    const ws = await wsClient(`${url}/ws`);
+    const ws = await wsClient(`${url}/lab/ws`);
     try {
       ws.send({ type: 'lab-subscribe', showtime: 'lab-1' });
       const first = await ws.next((m) => m.type === 'lab-state');
@@ -40,7 +40,7 @@ describe('lab panels over /ws', () => {
   });
 
   it('throttles pushes during a 1,000-buyer stress', async () => {
-    const ws = await wsClient(`${url}/ws`);
+    const ws = await wsClient(`${url}/lab/ws`);
     try {
       ws.send({ type: 'lab-subscribe', showtime: 'lab-1' });
       await ws.next((m) => m.type === 'lab-state');
@@ -56,20 +56,43 @@ describe('lab panels over /ws', () => {
     }
   });
 
-  it('keeps the seat protocol on the same socket and refuses a real showtime', async () => {
-    const ws = await wsClient(`${url}/ws`);
+  it('refuses a real showtime on /lab/ws, and the seat hub on /ws knows no lab message', async () => {
+    const ws = await wsClient(`${url}/lab/ws`);
+    const seats = await wsClient(`${url}/ws`);
     try {
       ws.send({ type: 'lab-subscribe', showtime: 'dune-1' });
       const error = await ws.next((m) => m.type === 'error');
       assert.equal(error.code, 'SHOWTIME_NOT_FOUND');
       ws.send({ type: 'subscribe', showtime: 'dune-1' });
-      const snapshot = await ws.next((m) => m.type === 'snapshot');
-      assert.equal(snapshot.showtime, 'dune-1');
+      assert.equal((await ws.next((m) => m.type === 'error')).code, 'INVALID_INPUT');
       ws.send({ type: 'lab-subscribe', showtime: 'lab-1' });
       await ws.next((m) => m.type === 'lab-state');
       ws.send({ type: 'ping' });
       await ws.next((m) => m.type === 'pong');
+      seats.send({ type: 'lab-subscribe', showtime: 'lab-1' });
+      assert.equal((await seats.next((m) => m.type === 'error')).code, 'INVALID_INPUT');
     } finally {
+      ws.close();
+      seats.close();
+    }
+  });
+
+  it('drops a client that floods lab-subscribe, after one state read for all it asked', async () => {
+    const service = await labOf(s).service();
+    const realState = service.state.bind(service);
+    let reads = 0;
+    service.state = (id) => {
+      reads++;
+      return realState(id);
+    };
+    const ws = await wsClient(`${url}/lab/ws`);
+    const closed = new Promise<number>((resolve) => ws.socket.once('close', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 5_000; i++) ws.send({ type: 'lab-subscribe', showtime: 'lab-1' });
+      assert.equal(await closed, 1008);
+      assert.ok(reads <= 2, `${reads} state reads for one flooding client`);
+    } finally {
+      service.state = realState;
       ws.close();
     }
   });

@@ -7,7 +7,7 @@ import { REDIS_URL, redisSkip, runId } from '../support/services.ts';
 import { labState, reset, safeModeCases, startLabServer } from './lab-cases.ts';
 
 const keyPrefix = `${runId('t_lab_redis')}:`;
-const env = () => ({ REDIS_URL, REDIS_KEY_PREFIX: keyPrefix });
+const env = () => ({ REDIS_URL, REDIS_KEY_PREFIX: keyPrefix, LAB_ENABLED: 'true' });
 
 safeModeCases('Redis', env, ['redis-lock'], redisSkip);
 

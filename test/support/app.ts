@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import { startBoxoffice, type Boxoffice } from '../../src/boxoffice.ts';
+import { startBoxoffice, type Boxoffice, type BoxofficeTuning } from '../../src/boxoffice.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp, type AppOptions } from '../../src/http/app.ts';
 import type { GuestTokens } from '../../src/accounts/guest-tokens.ts';
@@ -22,11 +22,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export type TestServerOptions = Pick<AppOptions, 'rateLimits' | 'corsOrigins'> & NonNullable<BoxofficeTuning['hub']> & { lab?: BoxofficeTuning['lab'] };
+
 /** The real app over real stores. Without env overrides: the embedded default in a temp folder. */
-export async function startTestServer(env: Record<string, string> = {}, appOptions: Pick<AppOptions, 'maxBufferedBytes' | 'heartbeatMs' | 'lab' | 'rateLimits' | 'corsOrigins'> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-http-'));
-  // One TOKEN_SECRET for every test server: two instances accept each other's tokens, as in a deployment.
-  const box = await startBoxoffice(loadConfig({ DATA_DIR: dataDir, DEMO_CATALOG: 'true', TOKEN_SECRET: SECRET.toString(), ...env }));
+  const { rateLimits, corsOrigins, lab, ...hub } = options;
+  const appOptions = { ...(rateLimits && { rateLimits }), ...(corsOrigins && { corsOrigins }) };
+  // The hub (built by the composition root) verifies the tokens the tests sign with SECRET.
+  const box = await startBoxoffice(loadConfig({ DATA_DIR: dataDir, DEMO_CATALOG: 'true', TOKEN_SECRET: SECRET.toString(), ...env }), undefined, { hub, ...(lab && { lab }) });
   const tokens = box.identity.guests;
   const app = await buildApp(box, { firstClick: true, ...appOptions });
   const server: TestServer = {
@@ -54,7 +58,7 @@ export async function startTestServer(env: Record<string, string> = {}, appOptio
  * Two instances sharing a real Redis (hold store, pub/sub, rate limits) and a real PostgreSQL, on a
  * key prefix and a schema of their own; close() stops both and drops the schema.
  */
-export async function startTwoInstances(label: string, env: Record<string, string> = {}, appOptions: Parameters<typeof startTestServer>[1] = {}) {
+export async function startTwoInstances(label: string, env: Record<string, string> = {}, appOptions: TestServerOptions = {}) {
   const id = runId(label);
   const shared = { HOLD_STORE: 'redis', REDIS_URL, REDIS_KEY_PREFIX: `${id}:`, DATABASE_URL, DATABASE_SCHEMA: id, DEMO_CATALOG: 'true', ...env };
   const a = await startTestServer(shared, appOptions);

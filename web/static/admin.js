@@ -261,7 +261,12 @@ function watch(showtimeId) {
       version = m.version;
       o.seats = new Map(m.seats.map((s) => [s.id, s.status]));
     } else if (m.type === 'delta') {
-      if (m.version !== version + 1) return ws.send(JSON.stringify({ type: 'subscribe', showtime: showtimeId }));
+      if (version < 0) return; // a snapshot is on its way
+      if (m.version !== version + 1) {
+        // A gap: one resubscribe, not one per delta still in flight (the server drops a client that floods it).
+        version = -1;
+        return ws.send(JSON.stringify({ type: 'subscribe', showtime: showtimeId }));
+      }
       version = m.version;
       for (const c of m.changes) o.seats.set(c.seat, c.status);
       if (state.holdsOf === showtimeId) loadHolds(showtimeId).catch(() => {});

@@ -1,4 +1,4 @@
-// The Concurrency Lab page: two buyers, modes, live panels over /ws (lab-subscribe), stress control.
+// The Concurrency Lab page: two buyers, modes, live panels over /lab/ws (lab-subscribe), stress control.
 import { $, request, say } from './common.js';
 
 const SHOWTIME = 'lab-1';
@@ -220,7 +220,7 @@ async function refresh() {
 }
 
 function connect() {
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/lab/ws`);
   ws.addEventListener('open', () => {
     $('live').textContent = 'live';
     ws.send(JSON.stringify({ type: 'lab-subscribe', showtime: SHOWTIME }));

@@ -27,7 +27,18 @@ export interface DbOptions {
   schema?: string;
   /** Connections in the server pool. */
   poolSize?: number;
+  /** The migrations to apply: the core's by default; a plugin passes its own set. */
+  migrations?: MigrationSet;
 }
+
+/** A folder of NNNN_*.sql files, the table that records which ran, and the advisory lock that serialises them. */
+export interface MigrationSet {
+  folder: URL;
+  table: string;
+  lockId: number;
+}
+
+const CORE_MIGRATIONS: MigrationSet = { folder: new URL('./migrations/', import.meta.url), table: 'schema_migrations', lockId: 7262001 };
 
 const INT8 = 20;
 /** bigint columns hold epoch milliseconds and counters, all far below 2^53. */
@@ -40,7 +51,7 @@ export async function openDb(options: DbOptions): Promise<Db> {
     throw new Error(`schema name ${JSON.stringify(options.schema)} must match ${SCHEMA_NAME}`);
   }
   const db = options.url ? await openServer(options.url, options) : await openPglite(options);
-  await migrate(db);
+  await migrate(db, options.migrations ?? CORE_MIGRATIONS);
   return db;
 }
 
@@ -106,19 +117,17 @@ async function openPglite(options: DbOptions): Promise<Db> {
   };
 }
 
-const MIGRATIONS = new URL('./migrations/', import.meta.url);
-
-/** Applies migrations/NNNN_*.sql in order, each once, under an advisory lock so instances take turns. */
-async function migrate(db: Db): Promise<void> {
-  const files = (await readdir(MIGRATIONS)).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+/** Applies the set's NNNN_*.sql in order, each once, under an advisory lock so instances take turns. */
+async function migrate(db: Db, set: MigrationSet): Promise<void> {
+  const files = (await readdir(set.folder)).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
   await db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(7262001)');
-    await tx.query('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-    const done = new Set((await tx.query<{ name: string }>('SELECT name FROM schema_migrations')).map((r) => r.name));
+    await tx.query(`SELECT pg_advisory_xact_lock(${set.lockId})`);
+    await tx.query(`CREATE TABLE IF NOT EXISTS ${set.table} (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const done = new Set((await tx.query<{ name: string }>(`SELECT name FROM ${set.table}`)).map((r) => r.name));
     for (const file of files) {
       if (done.has(file)) continue;
-      await execScript(tx, await readFile(new URL(file, MIGRATIONS), 'utf8'));
-      await tx.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
+      await execScript(tx, await readFile(new URL(file, set.folder), 'utf8'));
+      await tx.query(`INSERT INTO ${set.table} (name) VALUES ($1)`, [file]);
     }
   });
 }

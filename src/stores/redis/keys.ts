@@ -65,16 +65,3 @@ export function parseExpiringMember(member: string): { showtimeId: string; holdI
   const cut = member.indexOf('\n');
   return cut < 0 ? null : { showtimeId: member.slice(0, cut), holdId: member.slice(cut + 1) };
 }
-
-/**
- * Concurrency Lab seat locks (stores/redis/lab-redis-locks.ts). Its client's keyPrefix adds `lab:` to
- * REDIS_KEY_PREFIX, so lab keys never meet a real showtime's; the hash tag keeps one lab showtime's
- * locks in one Cluster slot for the multi-seat script:
- *
- *   {lab:<showtimeId>}:seat:<seatId>   STRING  the owner; expires by itself (SET NX EX)
- */
-export const LAB_KEY_PREFIX = 'lab:';
-
-export function labSeatKey(showtimeId: string, seat: string): string {
-  return `{lab:${showtimeId}}:seat:${seat}`;
-}

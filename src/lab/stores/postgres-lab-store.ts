@@ -1,8 +1,8 @@
-import type { LabAnomaly, LabBookingRequest, LabBookingRow, LabDatabase, LabSeatRow } from '../../lab/lab-ports.ts';
-import type { Db, Queryable } from './db.ts';
+import type { LabAnomaly, LabBookingRequest, LabBookingRow, LabDatabase, LabSeatRow } from '../lab-ports.ts';
+import type { Db, Queryable } from '../../stores/postgres/db.ts';
 
 /*
- * The Concurrency Lab's tables (migrations/0003_lab.sql). Each method is one of the lab's code paths
+ * The Concurrency Lab's tables (migrations/0001_lab_tables.sql), in the lab's own database (lab-db.ts). Each method is one of the lab's code paths
  * written plainly, the unsafe one included: it is meant to be wrong, so it can be raced.
  */
 

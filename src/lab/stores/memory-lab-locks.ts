@@ -1,4 +1,4 @@
-import type { LabLock, LabLocks } from './lab-ports.ts';
+import type { LabLock, LabLocks } from '../lab-ports.ts';
 
 /**
  * Seat locks in this process's memory. Safe because Node runs JavaScript on one thread and tryLock

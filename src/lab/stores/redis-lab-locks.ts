@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { connectRedis } from './connect.ts';
-import type { LabLock, LabLocks } from '../../lab/lab-ports.ts';
-import { LAB_KEY_PREFIX, labSeatKey } from './keys.ts';
+import { connectRedis } from '../../stores/redis/connect.ts';
+import type { LabLock, LabLocks } from '../lab-ports.ts';
+import { LAB_KEY_PREFIX, labSeatKey } from './lab-keys.ts';
 
-const COMMANDS = new URL('./commands/lab/', import.meta.url);
-/** The lab's scripts (commands/lab/*.lua); each takes a variable number of keys, all in one slot. */
+const COMMANDS = new URL('./commands/', import.meta.url);
+/** The lab's scripts (commands/*.lua); each takes a variable number of keys, all in one slot. */
 const SCRIPTS = { labLockSeats: 'lockSeats-n', labUnlockSeats: 'unlockSeats-n', labReadLocks: 'readLocks-n' } as const;
 type Script = keyof typeof SCRIPTS;
 
 /**
  * Concurrency Lab seat locks in Redis: SET NX EX for one seat (the classic distributed lock), a Lua
- * script for several (all or none in one atomic step). Keys: keys.ts, under `<prefix>lab:`.
+ * script for several (all or none in one atomic step). Keys: lab-keys.ts, under `<prefix>lab:`.
  */
 export class RedisLabLocks implements LabLocks {
   readonly kind = 'redis';
