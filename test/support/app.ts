@@ -8,6 +8,7 @@ import { startBoxoffice, type Boxoffice } from '../../src/boxoffice.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp, type AppOptions } from '../../src/http/app.ts';
 import { GuestTokens } from '../../src/http/identity.ts';
+import { seedPglite } from './pglite.ts';
 import { DATABASE_URL, REDIS_URL, runId } from './services.ts';
 
 export const SECRET = Buffer.from('test secret, never used outside tests');
@@ -25,6 +26,8 @@ export interface TestServer {
 /** The real app over real stores. Without env overrides: the embedded default in a temp folder. */
 export async function startTestServer(env: Record<string, string> = {}, appOptions: Pick<AppOptions, 'maxBufferedBytes' | 'heartbeatMs' | 'lab' | 'rateLimits' | 'corsOrigins'> = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-http-'));
+  // The embedded database lives in <DATA_DIR>/db (src/stores/index.ts).
+  if (!env.DATABASE_URL) await seedPglite(join(dataDir, 'db'));
   const box = await startBoxoffice(loadConfig({ DATA_DIR: dataDir, DEMO_CATALOG: 'true', ...env }));
   const tokens = new GuestTokens(SECRET);
   const app = await buildApp(box, { tokens, firstClick: true, ...appOptions });
