@@ -19,7 +19,7 @@
 // so each embedded database a test opens skips initdb but still runs the real migrations.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 
@@ -58,17 +58,36 @@ function parseArgs(argv) {
   return { tiers, words };
 }
 
-/** Runs a command; its output goes to ours, or is collected when `quiet` (printed by the caller). */
-function run(args, { quiet = false, env = process.env } = {}) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit', env });
-    let output = '';
-    if (quiet) {
-      child.stdout.on('data', (d) => (output += d));
-      child.stderr.on('data', (d) => (output += d));
+/**
+ * Runs a command in the background. Its output is held back until the caller asks for it with
+ * `show()`: from then on it streams to ours, so lanes running side by side never interleave lines.
+ * `nice` lowers its priority (and its children's), so a lane beside it gets the CPU when it wants it.
+ */
+function start(name, args, { env = process.env, nice = 0 } = {}) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  if (nice) {
+    try {
+      setPriority(child.pid, nice);
+    } catch {
+      // Not permitted here: the lanes share the CPU evenly instead.
     }
-    child.on('close', (code, signal) => resolve({ ok: code === 0, output: output || (signal ? `killed by ${signal}` : '') }));
-  });
+  }
+  let held = [];
+  const out = (stream) => (d) => (held ? held.push([stream, d]) : stream.write(d));
+  child.stdout.on('data', out(process.stdout));
+  child.stderr.on('data', out(process.stderr));
+  const lane = {
+    name,
+    ended: false,
+    done: new Promise((resolve) => child.on('close', (code) => resolve(code === 0))).finally(() => (lane.ended = true)),
+    /** Prints what it said so far, streams the rest, and resolves to its success once it ended. */
+    show() {
+      for (const [stream, d] of held) stream.write(d);
+      held = null;
+      return lane.done;
+    },
+  };
+  return lane;
 }
 
 const { tiers, words } = parseArgs(process.argv.slice(2));
@@ -81,31 +100,42 @@ if (!selected.length) {
 const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY) || 2);
 
 const started = Date.now();
-const typecheck = tiers.length || words.length ? null : run(['node_modules/typescript/bin/tsc', '--noEmit'], { quiet: true });
+const shared = selected.filter((f) => !f.serial);
+const alone = selected.filter((f) => f.serial);
+// The files that assert deadlines run one at a time at normal priority; the rest, and the type
+// check, run beside them at a lower one and use whatever CPU the deadline-sensitive lane leaves.
+const background = alone.length ? 10 : 0;
+const lanes = [];
+if (!tiers.length && !words.length) lanes.push(start('type check', ['node_modules/typescript/bin/tsc', '--noEmit'], { nice: background }));
 
+const reporter = `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`;
 const template = await mkdtemp(join(tmpdir(), 'boxoffice-pglite-template-'));
 let failed = false;
 try {
   await (await PGlite.create({ dataDir: template })).close();
   const env = { ...process.env, BOXOFFICE_TEST_PGLITE_TEMPLATE: template };
-  const test = (files, n) => run(['--import', 'tsx', '--test', `--test-concurrency=${n}`, ...files.map((f) => f.path)], { env });
-
-  const shared = selected.filter((f) => !f.serial);
-  const alone = selected.filter((f) => f.serial);
-  if (shared.length && !(await test(shared, concurrency)).ok) failed = true;
-  if (alone.length && !(await test(alone, 1)).ok) failed = true;
+  const test = (files, n) => ['--import', 'tsx', '--test', reporter, `--test-concurrency=${n}`, ...files.map((f) => f.path)];
+  // The services tier holds the longest files (the store contracts): started first, they do not
+  // leave one worker running alone at the end.
+  shared.sort((a, b) => Number(b.tier === 'services') - Number(a.tier === 'services') || a.path.localeCompare(b.path));
+  if (shared.length) lanes.unshift(start('files side by side', test(shared, concurrency), { env, nice: background }));
+  if (alone.length) lanes.splice(1, 0, start('deadline-sensitive files, one at a time', test(alone, 1), { env }));
+  // One lane's output at a time, never interleaved: a lane that already ended is printed whole,
+  // otherwise the first one still running streams live.
+  const pending = [...lanes];
+  while (pending.length) {
+    const lane = pending.find((l) => l.ended) ?? pending[0];
+    pending.splice(pending.indexOf(lane), 1);
+    console.log(`# ${lane.name}`);
+    if (!(await lane.show())) {
+      console.error(`# ${lane.name}: FAILED`);
+      failed = true;
+    }
+  }
 } finally {
   await rm(template, { recursive: true, force: true });
 }
 
-if (typecheck) {
-  const { ok, output } = await typecheck;
-  if (output) process.stdout.write(output);
-  if (!ok) {
-    console.error('type check failed');
-    failed = true;
-  }
-}
 const counts = TIERS.map((t) => `${selected.filter((f) => f.tier === t).length} ${t}`).join(', ');
 console.log(`# ${selected.length} files (${counts}) in ${((Date.now() - started) / 1000).toFixed(1)} s${failed ? ': FAILED' : ''}`);
 process.exit(failed ? 1 : 0);

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { seedPglite } from './support/pglite.ts';
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -20,6 +21,7 @@ async function freePort(): Promise<number> {
 describe('npm start', () => {
   it('serves the booking page and the API, and shuts down gracefully on SIGTERM', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-start-'));
+    await seedPglite(join(dataDir, 'db'));
     const port = await freePort();
     const child = spawn('npm', ['start', '--silent'], {
       env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', HOLD_STORE: '', REDIS_URL: '', DATABASE_URL: '' },
