@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm test: type check and every test/**/*.test.ts through Node's test runner.
+// npm test: the type check and every test/**/*.test.ts, each file through Node's test runner.
 //
 //   node scripts/run-tests.mjs                  everything (tsc --noEmit runs alongside the tests)
 //   node scripts/run-tests.mjs --tier unit      one tier: unit, services or browser (repeatable)
@@ -10,20 +10,23 @@
 //   services  it calls redisSkip or postgresSkip (test/support/services.ts): Redis or PostgreSQL
 //   unit      the rest: nothing but Node (the in-process app on the embedded PGlite)
 //
-// Files run TEST_CONCURRENCY (default 2) at a time, except those that assert a deadline on live
-// behaviour (an expiry announced within a second, a heartbeat): those run afterwards, one at a time
-// with nothing beside them. They are the browser tier and every file with a line starting with
-// `// serial: <why>`.
+// Files that assert a deadline on live behaviour (an expiry announced within a second, a heartbeat
+// answered in time) run one at a time, at normal priority: the browser tier, and every file with a
+// line starting with `// serial: <why>`. Beside them, TEST_CONCURRENCY (default 2) other files run
+// at a lower priority, with the type check, and take the CPU the deadline-sensitive lane leaves.
 //
 // One empty PGlite cluster is created per run and copied by the test helpers (test/support/pglite.ts),
 // so each embedded database a test opens skips initdb but still runs the real migrations.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { setPriority, tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { constants, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 
 const TIERS = ['unit', 'services', 'browser'];
+/** Seconds each file took last time on this machine: the longest start first, so none runs alone at the end. */
+const TIMES = join('test-output', 'test-times.json');
 
 async function testFiles(dir) {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -44,50 +47,35 @@ function parseArgs(argv) {
   const words = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const tier = arg === '--tier' ? argv[++i] : arg.startsWith('--tier=') ? arg.slice('--tier='.length) : undefined;
-    if (arg === '--tier' || arg.startsWith('--tier=')) {
-      if (!TIERS.includes(tier)) {
-        console.error(`--tier must be one of ${TIERS.join(', ')}, not ${JSON.stringify(tier)}`);
-        process.exit(2);
-      }
-      tiers.push(tier);
-    } else {
+    if (arg !== '--tier' && !arg.startsWith('--tier=')) {
       words.push(arg);
+      continue;
     }
+    const tier = arg === '--tier' ? argv[++i] : arg.slice('--tier='.length);
+    if (!TIERS.includes(tier)) {
+      console.error(`--tier must be one of ${TIERS.join(', ')}, not ${JSON.stringify(tier)}`);
+      process.exit(2);
+    }
+    tiers.push(tier);
   }
   return { tiers, words };
 }
 
-/**
- * Runs a command in the background. Its output is held back until the caller asks for it with
- * `show()`: from then on it streams to ours, so lanes running side by side never interleave lines.
- * `nice` lowers its priority (and its children's), so a lane beside it gets the CPU when it wants it.
- */
-function start(name, args, { env = process.env, nice = 0 } = {}) {
+/** Runs node with `args`, its output collected (printed whole by the caller, so files never interleave). */
+function node(args, { env = process.env, nice = false } = {}) {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   if (nice) {
     try {
-      setPriority(child.pid, nice);
+      setPriority(child.pid, constants.priority.PRIORITY_BELOW_NORMAL);
     } catch {
       // Not permitted here: the lanes share the CPU evenly instead.
     }
   }
-  let held = [];
-  const out = (stream) => (d) => (held ? held.push([stream, d]) : stream.write(d));
-  child.stdout.on('data', out(process.stdout));
-  child.stderr.on('data', out(process.stderr));
-  const lane = {
-    name,
-    ended: false,
-    done: new Promise((resolve) => child.on('close', (code) => resolve(code === 0))).finally(() => (lane.ended = true)),
-    /** Prints what it said so far, streams the rest, and resolves to its success once it ended. */
-    show() {
-      for (const [stream, d] of held) stream.write(d);
-      held = null;
-      return lane.done;
-    },
-  };
-  return lane;
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const started = Date.now();
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ ok: code === 0, output: signal ? `${output}\nkilled by ${signal}\n` : output, seconds: (Date.now() - started) / 1000 })));
 }
 
 const { tiers, words } = parseArgs(process.argv.slice(2));
@@ -98,44 +86,55 @@ if (!selected.length) {
   process.exit(1);
 }
 const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY) || 2);
+const lastTimes = JSON.parse(await readFile(TIMES, 'utf8').catch(() => '{}'));
+// Unknown files first (they may be long), then by last time; without times, the services tier
+// first: it holds the store contracts, the longest files.
+const weight = (f) => lastTimes[f.path] ?? (f.tier === 'services' ? 1e6 : 1e5);
+const alone = selected.filter((f) => f.serial).sort((a, b) => weight(b) - weight(a));
+const shared = selected.filter((f) => !f.serial).sort((a, b) => weight(b) - weight(a));
 
 const started = Date.now();
-const shared = selected.filter((f) => !f.serial);
-const alone = selected.filter((f) => f.serial);
-// The files that assert deadlines run one at a time at normal priority; the rest, and the type
-// check, run beside them at a lower one and use whatever CPU the deadline-sensitive lane leaves.
-const background = alone.length ? 10 : 0;
-const lanes = [];
-if (!tiers.length && !words.length) lanes.push(start('type check', ['node_modules/typescript/bin/tsc', '--noEmit'], { nice: background }));
-
-const reporter = `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`;
+const typecheck = tiers.length || words.length ? null : node(['node_modules/typescript/bin/tsc', '--noEmit'], { nice: alone.length > 0 });
 const template = await mkdtemp(join(tmpdir(), 'boxoffice-pglite-template-'));
-let failed = false;
+// Ctrl-C reaches the test processes too; the template goes with them.
+process.once('SIGINT', () => {
+  rmSync(template, { recursive: true, force: true });
+  process.exit(130);
+});
+const reporter = `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`;
+const results = [];
 try {
   await (await PGlite.create({ dataDir: template })).close();
   const env = { ...process.env, BOXOFFICE_TEST_PGLITE_TEMPLATE: template };
-  const test = (files, n) => ['--import', 'tsx', '--test', reporter, `--test-concurrency=${n}`, ...files.map((f) => f.path)];
-  // The services tier holds the longest files (the store contracts): started first, they do not
-  // leave one worker running alone at the end.
-  shared.sort((a, b) => Number(b.tier === 'services') - Number(a.tier === 'services') || a.path.localeCompare(b.path));
-  if (shared.length) lanes.unshift(start('files side by side', test(shared, concurrency), { env, nice: background }));
-  if (alone.length) lanes.splice(1, 0, start('deadline-sensitive files, one at a time', test(alone, 1), { env }));
-  // One lane's output at a time, never interleaved: a lane that already ended is printed whole,
-  // otherwise the first one still running streams live.
-  const pending = [...lanes];
-  while (pending.length) {
-    const lane = pending.find((l) => l.ended) ?? pending[0];
-    pending.splice(pending.indexOf(lane), 1);
-    console.log(`# ${lane.name}`);
-    if (!(await lane.show())) {
-      console.error(`# ${lane.name}: FAILED`);
-      failed = true;
-    }
-  }
+  let aloneLeft = alone.length;
+  const runFile = async (file, nice) => {
+    const result = { file, ...(await node(['--import', 'tsx', '--test', reporter, file.path], { env, nice })) };
+    console.log(`# ${file.path} (${file.tier}${file.serial ? ', alone' : ''}): ${result.ok ? 'ok' : 'FAILED'} in ${result.seconds.toFixed(1)} s`);
+    process.stdout.write(result.output);
+    results.push(result);
+  };
+  const lane = async (queue, nice) => {
+    for (let file = queue.shift(); file; file = queue.shift()) await runFile(file, nice());
+  };
+  await Promise.all([
+    lane(alone, () => false).finally(() => (aloneLeft = 0)),
+    ...Array.from({ length: concurrency }, () => lane(shared, () => aloneLeft > 0)),
+  ]);
 } finally {
   await rm(template, { recursive: true, force: true });
 }
 
-const counts = TIERS.map((t) => `${selected.filter((f) => f.tier === t).length} ${t}`).join(', ');
-console.log(`# ${selected.length} files (${counts}) in ${((Date.now() - started) / 1000).toFixed(1)} s${failed ? ': FAILED' : ''}`);
-process.exit(failed ? 1 : 0);
+let failed = results.filter((r) => !r.ok).map((r) => r.file.path);
+if (typecheck) {
+  const { ok, output } = await typecheck;
+  process.stdout.write(output);
+  if (!ok) failed = ['tsc --noEmit', ...failed];
+}
+const count = (name) => results.reduce((n, r) => n + Number(r.output.match(new RegExp(`^[#ℹ] ${name} (\\d+)$`, 'm'))?.[1] ?? 0), 0);
+const byTier = TIERS.map((t) => `${selected.filter((f) => f.tier === t).length} ${t}`).join(', ');
+console.log(`# ${selected.length} files (${byTier}): ${count('tests')} tests, ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped, ${count('cancelled')} cancelled, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+if (failed.length) console.log(`# FAILED: ${failed.join(', ')}`);
+
+await mkdir('test-output', { recursive: true });
+await writeFile(TIMES, `${JSON.stringify({ ...lastTimes, ...Object.fromEntries(results.map((r) => [r.file.path, Math.round(r.seconds * 10) / 10])) }, null, 2)}\n`);
+process.exit(failed.length ? 1 : 0);
