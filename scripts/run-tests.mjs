@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm test: the type check and every test/**/*.test.ts, each file through Node's test runner.
+// npm test: the type check and every test/**/*.test.ts, each file in a Node process of its own.
 //
 //   node scripts/run-tests.mjs                  everything (tsc --noEmit runs alongside the tests)
 //   node scripts/run-tests.mjs --tier unit      one tier: unit, services or browser (repeatable)
@@ -61,21 +61,32 @@ function parseArgs(argv) {
   return { tiers, words };
 }
 
-/** Runs node with `args`, its output collected (printed whole by the caller, so files never interleave). */
-function node(args, { env = process.env, nice = false } = {}) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-  if (nice) {
-    try {
-      setPriority(child.pid, constants.priority.PRIORITY_BELOW_NORMAL);
-    } catch {
-      // Not permitted here: the lanes share the CPU evenly instead.
-    }
+/** The test processes running at the lower priority, raised back once the deadline-sensitive lane is done. */
+const lowered = new Set();
+
+function prioritise(pid, priority) {
+  try {
+    setPriority(pid, priority);
+    return true;
+  } catch {
+    return false; // not permitted here: the lanes share the CPU evenly instead
   }
+}
+
+/** Runs node with `args`, its output collected (printed whole by the caller, so files never interleave). */
+function node(args, { env = process.env, low = false } = {}) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  if (low && prioritise(child.pid, constants.priority.PRIORITY_BELOW_NORMAL)) lowered.add(child.pid);
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   const started = Date.now();
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ ok: code === 0, output: signal ? `${output}\nkilled by ${signal}\n` : output, seconds: (Date.now() - started) / 1000 })));
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      lowered.delete(child.pid);
+      resolve({ ok: code === 0, output: signal ? `${output}\nkilled by ${signal}\n` : output, seconds: (Date.now() - started) / 1000 });
+    }),
+  );
 }
 
 const { tiers, words } = parseArgs(process.argv.slice(2));
@@ -94,7 +105,7 @@ const alone = selected.filter((f) => f.serial).sort((a, b) => weight(b) - weight
 const shared = selected.filter((f) => !f.serial).sort((a, b) => weight(b) - weight(a));
 
 const started = Date.now();
-const typecheck = tiers.length || words.length ? null : node(['node_modules/typescript/bin/tsc', '--noEmit'], { nice: alone.length > 0 });
+const typecheck = tiers.length || words.length ? null : node(['node_modules/typescript/bin/tsc', '--noEmit'], { low: alone.length > 0 });
 const template = await mkdtemp(join(tmpdir(), 'boxoffice-pglite-template-'));
 // Ctrl-C reaches the test processes too; the template goes with them.
 process.once('SIGINT', () => {
@@ -107,17 +118,22 @@ try {
   await (await PGlite.create({ dataDir: template })).close();
   const env = { ...process.env, BOXOFFICE_TEST_PGLITE_TEMPLATE: template };
   let aloneLeft = alone.length;
-  const runFile = async (file, nice) => {
-    const result = { file, ...(await node(['--import', 'tsx', '--test', reporter, file.path], { env, nice })) };
+  // Each file in a process of its own, run directly (not under `node --test`, whose extra process
+  // would keep the lower priority after the deadline-sensitive lane is done).
+  const runFile = async (file, low) => {
+    const result = { file, ...(await node(['--import', 'tsx', reporter, file.path], { env, low })) };
     console.log(`# ${file.path} (${file.tier}${file.serial ? ', alone' : ''}): ${result.ok ? 'ok' : 'FAILED'} in ${result.seconds.toFixed(1)} s`);
     process.stdout.write(result.output);
     results.push(result);
   };
-  const lane = async (queue, nice) => {
-    for (let file = queue.shift(); file; file = queue.shift()) await runFile(file, nice());
+  const lane = async (queue, low) => {
+    for (let file = queue.shift(); file; file = queue.shift()) await runFile(file, low());
   };
   await Promise.all([
-    lane(alone, () => false).finally(() => (aloneLeft = 0)),
+    lane(alone, () => false).finally(() => {
+      aloneLeft = 0;
+      for (const pid of lowered) prioritise(pid, constants.priority.PRIORITY_NORMAL);
+    }),
     ...Array.from({ length: concurrency }, () => lane(shared, () => aloneLeft > 0)),
   ]);
 } finally {
