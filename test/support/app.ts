@@ -12,6 +12,8 @@ import { seedPglite } from './pglite.ts';
 import { DATABASE_URL, REDIS_URL, runId } from './services.ts';
 
 export const SECRET = Buffer.from('test secret, never used outside tests');
+/** The embedded databases' folders in DATA_DIR (src/stores/index.ts), each started from the run's empty cluster. */
+const PGLITE_FOLDERS = ['db'];
 
 export interface TestServer {
   app: FastifyInstance;
@@ -26,8 +28,7 @@ export interface TestServer {
 /** The real app over real stores. Without env overrides: the embedded default in a temp folder. */
 export async function startTestServer(env: Record<string, string> = {}, appOptions: Pick<AppOptions, 'maxBufferedBytes' | 'heartbeatMs' | 'lab' | 'rateLimits' | 'corsOrigins'> = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-http-'));
-  // The embedded database lives in <DATA_DIR>/db (src/stores/index.ts).
-  if (!env.DATABASE_URL) await seedPglite(join(dataDir, 'db'));
+  if (!env.DATABASE_URL) for (const folder of PGLITE_FOLDERS) await seedPglite(join(dataDir, folder));
   const box = await startBoxoffice(loadConfig({ DATA_DIR: dataDir, DEMO_CATALOG: 'true', ...env }));
   const tokens = new GuestTokens(SECRET);
   const app = await buildApp(box, { tokens, firstClick: true, ...appOptions });
