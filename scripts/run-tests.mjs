@@ -117,7 +117,7 @@ const results = [];
 try {
   await (await PGlite.create({ dataDir: template })).close();
   const env = { ...process.env, BOXOFFICE_TEST_PGLITE_TEMPLATE: template };
-  let aloneLeft = alone.length;
+  let deadlineLaneBusy = alone.length > 0;
   // Each file in a process of its own, run directly (not under `node --test`, whose extra process
   // would keep the lower priority after the deadline-sensitive lane is done).
   const runFile = async (file, low) => {
@@ -130,11 +130,13 @@ try {
     for (let file = queue.shift(); file; file = queue.shift()) await runFile(file, low());
   };
   await Promise.all([
-    lane(alone, () => false).finally(() => {
-      aloneLeft = 0;
+    // Once the deadline-sensitive files are done, their lane helps with the rest.
+    lane(alone, () => false).then(() => {
+      deadlineLaneBusy = false;
       for (const pid of lowered) prioritise(pid, constants.priority.PRIORITY_NORMAL);
+      return lane(shared, () => false);
     }),
-    ...Array.from({ length: concurrency }, () => lane(shared, () => aloneLeft > 0)),
+    ...Array.from({ length: concurrency }, () => lane(shared, () => deadlineLaneBusy)),
   ]);
 } finally {
   await rm(template, { recursive: true, force: true });
