@@ -39,7 +39,7 @@ async function testFiles(dir) {
 async function describeFile(path) {
   const source = await readFile(path, 'utf8');
   const tier = path.startsWith(join('test', 'browser')) ? 'browser' : /\b(redisSkip|postgresSkip)\b/.test(source) ? 'services' : 'unit';
-  return { path, tier, serial: tier === 'browser' || /^\/\/ serial: /m.test(source) };
+  return { path, tier, serial: tier === 'browser' || /^\/\/ serial: /m.test(source), contract: /hold-store\.contract/.test(source) };
 }
 
 function parseArgs(argv) {
@@ -98,9 +98,9 @@ if (!selected.length) {
 }
 const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY) || 2);
 const lastTimes = JSON.parse(await readFile(TIMES, 'utf8').catch(() => '{}'));
-// Unknown files first (they may be long), then by last time; without times, the services tier
-// first: it holds the store contracts, the longest files.
-const weight = (f) => lastTimes[f.path] ?? (f.tier === 'services' ? 1e6 : 1e5);
+// Files without a time first (they may be long): those running the store contract (the longest),
+// then the services tier; the rest by their last time.
+const weight = (f) => lastTimes[f.path] ?? 1e6 * (1 + Number(f.contract) * 2 + Number(f.tier === 'services'));
 const alone = selected.filter((f) => f.serial).sort((a, b) => weight(b) - weight(a));
 const shared = selected.filter((f) => !f.serial).sort((a, b) => weight(b) - weight(a));
 
