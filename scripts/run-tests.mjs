@@ -13,7 +13,9 @@
 // Files that assert a deadline on live behaviour (an expiry announced within a second, a heartbeat
 // answered in time) run one at a time, at normal priority: the browser tier, and every file with a
 // line starting with `// serial: <why>`. Beside them, TEST_CONCURRENCY (default 2) other files run
-// at a lower priority, with the type check, and take the CPU the deadline-sensitive lane leaves.
+// at a lower priority, with the type check, and take the CPU the deadline-sensitive lane leaves;
+// once that lane is done, all run at normal priority and it takes other files too. Files start
+// longest first, by the times of the last run (test-output/test-times.json).
 //
 // One empty PGlite cluster is created per run and copied by the test helpers (test/support/pglite.ts),
 // so each embedded database a test opens skips initdb but still runs the real migrations.
