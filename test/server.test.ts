@@ -8,10 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort } from './support/processes.ts';
+import { seedPglite } from './support/pglite.ts';
 
 describe('npm start', () => {
   it('serves the booking page and the API, and shuts down gracefully on SIGTERM', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-start-'));
+    await seedPglite(join(dataDir, 'db'));
     const port = await freePort();
     const child = spawn('npm', ['start', '--silent'], {
       env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', HOLD_STORE: '', REDIS_URL: '', DATABASE_URL: '' },

@@ -1,5 +1,6 @@
 // The booking use cases end to end over real stores: memory + PGlite always; Redis and
 // PostgreSQL holds (with bookings on the PostgreSQL server) when those services are up.
+// serial: expiries announced within a second of the hold running out
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,4 +1,5 @@
 // The FirstClick compatibility contract (SPEC.md §4): a client written for FirstClick works unchanged.
+// serial: an expiry announced within a second
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';

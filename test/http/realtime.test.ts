@@ -1,5 +1,6 @@
 // The live seat map over /ws: snapshot + versioned deltas, expiries within a second, resync after
 // a gap, slow clients dropped, and changes crossing instances over Redis.
+// serial: expiries announced within a second, a 300 ms heartbeat that must be answered
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';

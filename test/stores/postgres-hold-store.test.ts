@@ -26,16 +26,3 @@ describe('postgres hold store on a PostgreSQL server', { skip }, () => {
     }
   });
 });
-
-describe('postgres hold store on PGlite', () => {
-  let db: Db | undefined;
-  holdStoreContract(
-    'postgres on PGlite',
-    async () => {
-      db = await openDb({});
-      return new PostgresHoldStore(db);
-    },
-    { contenders: 2_000 },
-  );
-  after(() => db?.close());
-});

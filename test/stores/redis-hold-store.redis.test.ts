@@ -1,5 +1,6 @@
 // Redis-only checks the shared contract cannot make: every key of a showtime lands in one Cluster
 // slot, a Redis that lost its data says so, the Cluster indexing path, and concurrent sweepers.
+// serial: a hold extended to 400 ms is checked 200 ms before and 100 ms after its new expiry
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';

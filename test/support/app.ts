@@ -8,9 +8,17 @@ import { startBoxoffice, type Boxoffice, type BoxofficeTuning } from '../../src/
 import { loadConfig } from '../../src/config.ts';
 import { buildApp, type AppOptions } from '../../src/http/app.ts';
 import type { GuestTokens } from '../../src/accounts/guest-tokens.ts';
+import { seedPglite } from './pglite.ts';
 import { DATABASE_URL, REDIS_URL, runId } from './services.ts';
 
 export const SECRET = Buffer.from('test secret, never used outside tests');
+/**
+ * The embedded databases' folders in DATA_DIR, each started from the run's empty cluster: the
+ * bookings' (src/stores/index.ts) always, the lab's (src/lab/stores/lab-db.ts, opened on first use)
+ * when the test asks for the lab.
+ */
+const pgliteFolders = (env: Record<string, string>, options: TestServerOptions) =>
+  options.lab !== undefined || env.LAB_ENABLED === 'true' ? ['db', 'lab-db'] : ['db'];
 
 export interface TestServer {
   app: FastifyInstance;
@@ -27,6 +35,7 @@ export type TestServerOptions = Pick<AppOptions, 'rateLimits' | 'corsOrigins'> &
 /** The real app over real stores. Without env overrides: the embedded default in a temp folder. */
 export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-http-'));
+  if (!env.DATABASE_URL) for (const folder of pgliteFolders(env, options)) await seedPglite(join(dataDir, folder));
   const { rateLimits, corsOrigins, lab, ...hub } = options;
   const appOptions = { ...(rateLimits && { rateLimits }), ...(corsOrigins && { corsOrigins }) };
   // The hub (built by the composition root) verifies the tokens the tests sign with SECRET.

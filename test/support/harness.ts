@@ -8,6 +8,7 @@ import type { SeatChangeEvent } from '../../src/domain/booking.ts';
 import { gridLayout } from '../../src/domain/layout.ts';
 import { LocalBroadcast } from '../../src/realtime/event-bus.ts';
 import { openStores, type Stores } from '../../src/stores/index.ts';
+import { seedPglite } from './pglite.ts';
 import { DATABASE_URL, REDIS_URL, runId } from './services.ts';
 
 export type StoreKind = 'memory' | 'redis' | 'postgres';
@@ -31,6 +32,7 @@ export interface Harness {
 export async function openHarness(kind: StoreKind, limits: Partial<BookingLimits> = {}): Promise<Harness> {
   const id = runId(`t_${kind}`);
   const dataDir = kind === 'memory' ? await mkdtemp(join(tmpdir(), 'boxoffice-')) : tmpdir();
+  if (kind === 'memory') await seedPglite(join(dataDir, 'db')); // the embedded database's folder
   const keyPrefix = `${id}:`;
   const stores = await openStores({
     holdStore: kind,
