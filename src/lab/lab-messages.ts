@@ -1,3 +1,5 @@
+import { parseJsonObject } from '../realtime/messages.ts';
+
 /**
  * The lab's socket protocol on /lab/ws (lab-feed.ts), apart from the seat map's /ws:
  *
@@ -11,14 +13,8 @@ export type LabClientMessage = { type: 'lab-subscribe'; showtime: string } | { t
 export const LAB_USAGE = 'messages are {"type":"lab-subscribe","showtime":"lab-1"}, {"type":"lab-unsubscribe"} or {"type":"ping"}';
 
 export function parseLabMessage(raw: string): LabClientMessage | null {
-  let message: unknown;
-  try {
-    message = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (typeof message !== 'object' || message === null) return null;
-  const m = message as Record<string, unknown>;
+  const m = parseJsonObject(raw);
+  if (!m) return null;
   if (m.type === 'lab-subscribe' && typeof m.showtime === 'string') return { type: 'lab-subscribe', showtime: m.showtime };
   if (m.type === 'lab-unsubscribe' || m.type === 'ping') return { type: m.type };
   return null;

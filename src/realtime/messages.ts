@@ -21,15 +21,19 @@ export function deltaMessage(event: SeatChangeEvent, viewer: string | null): str
   });
 }
 
-export function parseClientMessage(raw: string): ClientMessage | null {
-  let message: unknown;
+/** A socket message as a JSON object, or null when it is not one. */
+export function parseJsonObject(raw: string): Record<string, unknown> | null {
   try {
-    message = JSON.parse(raw);
+    const message: unknown = JSON.parse(raw);
+    return typeof message === 'object' && message !== null && !Array.isArray(message) ? (message as Record<string, unknown>) : null;
   } catch {
     return null;
   }
-  if (typeof message !== 'object' || message === null) return null;
-  const m = message as Record<string, unknown>;
+}
+
+export function parseClientMessage(raw: string): ClientMessage | null {
+  const m = parseJsonObject(raw);
+  if (!m) return null;
   if (m.type === 'subscribe' && typeof m.showtime === 'string' && (m.token === undefined || typeof m.token === 'string')) {
     return { type: 'subscribe', showtime: m.showtime, ...(typeof m.token === 'string' && { token: m.token }) };
   }
