@@ -135,3 +135,46 @@ describe('admin dashboard in Chromium', { skip: chromiumSkip() }, () => {
     assert.deepEqual(errors, []);
   });
 });
+
+describe('admin dashboard after its access token ran out', { skip: chromiumSkip() }, () => {
+  let s: TestServer;
+  let browser: Browser;
+
+  before(async () => {
+    s = await startTestServer({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'admin-password', ACCESS_TOKEN_TTL: '1' });
+    await s.listen();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  it('renews the token once for requests that fail together, and stays logged in', async () => {
+    // Each refresh token works once, and presenting a spent one revokes the whole session: two
+    // requests that each renew the token on their own 401 would log the admin out.
+    const admin = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+    await admin.goto(`${s.url}/admin`);
+    await admin.getByLabel('Email').fill('root@example.com');
+    await admin.getByLabel('Password').fill('admin-password');
+    await admin.getByRole('button', { name: 'Log in' }).click();
+    await admin.locator('#who', { hasText: 'root@example.com' }).waitFor();
+    await admin.locator('#occupancy tr[data-showtime="arrival-1"]').waitFor();
+    await admin.waitForTimeout(1_500); // the access token runs out
+    const refreshes: number[] = [];
+    admin.on('response', (r) => void (r.url().endsWith('/api/v1/auth/refresh') && refreshes.push(r.status())));
+    // Two clicks at once: the holds of a showtime and the audit log, each answered 401 first.
+    await admin.evaluate(() => {
+      document.querySelector<HTMLButtonElement>('#occupancy tr[data-showtime="arrival-1"] button')?.click();
+      document.querySelector<HTMLButtonElement>('#audit-refresh')?.click();
+    });
+    await admin.locator('#holds-showtime', { hasText: 'arrival-1' }).waitFor();
+    await admin.waitForTimeout(500);
+    assert.equal(await admin.locator('#message').isHidden(), true, await admin.locator('#message').innerText());
+    assert.deepEqual(refreshes, [200]);
+    // Still logged in: the next request (a new token is not due yet) works, and so does a reload.
+    await admin.locator('#audit-refresh').click();
+    await admin.reload();
+    await admin.locator('#who', { hasText: 'root@example.com' }).waitFor({ timeout: 2_000 });
+  });
+});
