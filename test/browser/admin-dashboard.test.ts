@@ -177,4 +177,28 @@ describe('admin dashboard after its access token ran out', { skip: chromiumSkip(
     await admin.reload();
     await admin.locator('#who', { hasText: 'root@example.com' }).waitFor({ timeout: 2_000 });
   });
+  it('goes back to the login form when the session was ended in another tab', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const first = await context.newPage();
+    await first.goto(`${s.url}/admin`);
+    await first.getByLabel('Email').fill('root@example.com');
+    await first.getByLabel('Password').fill('admin-password');
+    await first.getByRole('button', { name: 'Log in' }).click();
+    await first.locator('#who', { hasText: 'root@example.com' }).waitFor();
+    const second = await context.newPage();
+    await second.goto(`${s.url}/admin`);
+    await second.locator('#who', { hasText: 'root@example.com' }).waitFor();
+    await first.getByRole('button', { name: 'Log out' }).click();
+    await first.locator('#login').waitFor();
+    // Logging out revoked the session: the second tab's token and the refresh cookie are dead.
+    await second.getByRole('button', { name: 'Refresh' }).click();
+    await second.locator('#message', { hasText: 'Log in again' }).waitFor();
+    assert.equal(await second.locator('#login').isVisible(), true);
+    assert.equal(await second.locator('#dashboard').isHidden(), true);
+    await second.getByLabel('Email').fill('root@example.com');
+    await second.getByLabel('Password').fill('admin-password');
+    await second.getByRole('button', { name: 'Log in' }).click();
+    await second.locator('#who', { hasText: 'root@example.com' }).waitFor();
+    await second.locator('#occ-live', { hasText: 'live' }).waitFor();
+  });
 });

@@ -21,9 +21,24 @@ async function api(method, path, body) {
   } catch (e) {
     if (e.status !== 401 || !sent) throw e;
     // Unless another request renewed the token meanwhile, renew it (one refresh for all of them).
-    if (state.token === sent && !(await refresh())) throw e;
+    if (state.token === sent && !(await refresh())) {
+      if (state.token === sent) sessionEnded();
+      throw new Error('Your session has ended (logged out in another tab, or it ran out). Log in again.');
+    }
     return request(method, path, { body, token: state.token });
   }
+}
+
+/** Logged out elsewhere or revoked: back to the login form, without the live sockets. */
+function sessionEnded() {
+  state.token = null;
+  state.user = null;
+  for (const o of state.occupancy.values()) o.ws?.close();
+  state.occupancy.clear();
+  $('dashboard').hidden = true;
+  $('logout').hidden = true;
+  $('who').textContent = '';
+  $('login').hidden = false;
 }
 
 async function act(fn, done) {
