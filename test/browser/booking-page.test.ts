@@ -130,6 +130,21 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await page.close();
   });
 
+  it('loads without an error in the console', async () => {
+    // A browser of its own: Chromium asks for /favicon.ico once per browser, not per context.
+    const own = await launchChromium();
+    const page = await (await own.newContext()).newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(s.url);
+    await page.locator('#live', { hasText: 'live' }).waitFor();
+    await page.locator('[data-seat="D5"]').waitFor();
+    await page.waitForTimeout(1_000); // the icon request the browser makes by itself (404 without one)
+    await own.close();
+    assert.deepEqual(errors, []);
+  });
+
   it('is operable with the keyboard', async () => {
     await seat(alice, 'J3').focus();
     await alice.keyboard.press('Enter');
