@@ -70,7 +70,14 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a guest token from POST /api/v1/guests, or an access token from POST /api/v1/auth/login' } } },
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Its CSP says upgrade-insecure-requests: over plain http from another machine (HOST=0.0.0.0)
+    // the browser would fetch the UI's files over https and show a blank page. Left to a TLS proxy,
+    // as for the pages (helmet below).
+    transformStaticCSP: (header: string) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
   await app.register(fastifyHelmet, {
     // The pages load only their own scripts and styles, and talk to this server over HTTP and ws(s).
     contentSecurityPolicy: {

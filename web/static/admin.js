@@ -15,12 +15,30 @@ const state = {
 
 /** An admin request; an expired access token is renewed once from the refresh cookie. */
 async function api(method, path, body) {
+  const sent = state.token;
   try {
-    return await request(method, path, { body, token: state.token });
+    return await request(method, path, { body, token: sent });
   } catch (e) {
-    if (e.status !== 401 || !state.token || !(await refresh())) throw e;
+    if (e.status !== 401 || !sent) throw e;
+    // Unless another request renewed the token meanwhile, renew it (one refresh for all of them).
+    if (state.token === sent && !(await refresh())) {
+      if (state.token === sent) sessionEnded();
+      throw new Error('Your session has ended (logged out in another tab, or it ran out). Log in again.');
+    }
     return request(method, path, { body, token: state.token });
   }
+}
+
+/** Logged out elsewhere or revoked: back to the login form, without the live sockets. */
+function sessionEnded() {
+  state.token = null;
+  state.user = null;
+  for (const o of state.occupancy.values()) o.ws?.close();
+  state.occupancy.clear();
+  $('dashboard').hidden = true;
+  $('logout').hidden = true;
+  $('who').textContent = '';
+  $('login').hidden = false;
 }
 
 async function act(fn, done) {
@@ -32,13 +50,26 @@ async function act(fn, done) {
   }
 }
 
-async function refresh() {
-  const response = await fetch('/api/v1/auth/refresh', { method: 'POST' });
-  if (!response.ok) return false;
-  const session = await response.json();
-  state.token = session.accessToken;
-  state.user = session.user;
-  return true;
+/**
+ * A new access token from the refresh cookie. Each refresh token works once and presenting a spent
+ * one revokes the session, so requests that fail together share one refresh instead of each
+ * sending the cookie (the second would log the admin out).
+ */
+let refreshing = null;
+function refresh() {
+  refreshing ??= (async () => {
+    try {
+      const response = await fetch('/api/v1/auth/refresh', { method: 'POST' });
+      if (!response.ok) return false;
+      const session = await response.json();
+      state.token = session.accessToken;
+      state.user = session.user;
+      return true;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
 }
 
 async function start() {

@@ -37,7 +37,9 @@ async function loadMovies() {
 }
 
 async function loadShowtimes() {
-  const { showtimes } = await api('GET', `/api/v1/showtimes?movieId=${encodeURIComponent($('movie').value)}`);
+  const movieId = $('movie').value;
+  const { showtimes } = await api('GET', `/api/v1/showtimes?movieId=${encodeURIComponent(movieId)}`);
+  if ($('movie').value !== movieId) return; // another movie was picked meanwhile
   const fmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
   $('showtime').replaceChildren(...showtimes.map((s) => new Option(`${fmt.format(new Date(s.startsAt))} · ${s.seatCount} seats`, s.id)));
   await selectShowtime($('showtime').value);
@@ -48,8 +50,10 @@ async function selectShowtime(id) {
   state.selected.clear();
   state.seats.clear();
   state.version = -1;
-  state.layout = (await api('GET', `/api/v1/showtimes/${encodeURIComponent(id)}`)).layout;
+  const { layout } = await api('GET', `/api/v1/showtimes/${encodeURIComponent(id)}`);
   const { holds } = await api('GET', `/api/v1/showtimes/${encodeURIComponent(id)}/holds`);
+  if (state.showtime !== id) return; // another showtime was picked meanwhile: its answers win
+  state.layout = layout;
   state.holds = new Map(holds.map((h) => [h.id, h]));
   subscribe();
   render();
@@ -90,11 +94,23 @@ function connect() {
   };
 }
 
+// The server closes a socket that subscribes more than 10 times at once or 2 a second after that
+// (1008). Arrowing through the pickers changes the showtime on every key press, so subscribes are
+// coalesced: at most one every 600 ms, for the showtime shown when it is sent.
+const SUBSCRIBE_GAP_MS = 600;
+let subscribeTimer = null;
+let lastSubscribe = -Infinity;
+
 function subscribe() {
-  if (state.ws?.readyState === WebSocket.OPEN && state.showtime) {
+  state.version = -1; // deltas wait for the snapshot of the subscribe below
+  if (subscribeTimer !== null) return;
+  subscribeTimer = setTimeout(() => {
+    subscribeTimer = null;
+    if (state.ws?.readyState !== WebSocket.OPEN || !state.showtime) return;
+    lastSubscribe = Date.now();
     state.version = -1;
     state.ws.send(JSON.stringify({ type: 'subscribe', showtime: state.showtime, token: state.token }));
-  }
+  }, Math.max(0, lastSubscribe + SUBSCRIBE_GAP_MS - Date.now()));
 }
 
 /** A hold whose seats no longer read as mine (expired elsewhere, released in another tab) is gone. */
