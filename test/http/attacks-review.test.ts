@@ -1,0 +1,37 @@
+// A second attack on issue 10's fixes, against the running server: the holes found in the new code,
+// each reproduced as it was found. inject() comes from 127.0.0.1, so these servers exempt no address.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DEFAULT_RATE_LIMITS } from '../../src/config.ts';
+import { startTestServer, type TestServer } from '../support/app.ts';
+
+describe('the per-email login rate limit does not lock the owner out', () => {
+  let s: TestServer;
+  before(async () => {
+    // The defaults, as a deployment runs them: 10 logins a minute per email, 100 per address.
+    s = await startTestServer({}, { rateLimits: { ...DEFAULT_RATE_LIMITS, exempt: [] } });
+  });
+  after(async () => {
+    await s.close();
+  });
+  const login = (email: string, password: string, remoteAddress: string) =>
+    s.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { email, password } });
+
+  it('a dozen wrong guesses from one address leave the owner free to log in from theirs', async () => {
+    const reg = await s.app.inject({ method: 'POST', url: '/api/v1/auth/register', remoteAddress: '198.51.100.20', payload: { email: 'owner@example.com', password: 'owner password' } });
+    assert.equal(reg.statusCode, 201, reg.body);
+    // Ten requests a minute were enough to keep anyone from logging into any account, from anywhere.
+    const attacker = [];
+    for (let i = 0; i < 12; i++) attacker.push((await login('owner@example.com', `wrong ${i}`, '203.0.113.66')).statusCode);
+    assert.ok(attacker.slice(-3).every((c) => c === 429), `the attacker is slowed down: ${attacker.join(' ')}`);
+    const owner = await login('owner@example.com', 'owner password', '198.51.100.20');
+    assert.equal(owner.statusCode, 200, owner.body);
+  });
+
+  it('still limits one address guessing at one email', async () => {
+    const answers = [];
+    for (let i = 0; i < DEFAULT_RATE_LIMITS.loginsPerMinute + 1; i++) answers.push(await login('someone@example.com', `guess ${i}`, '203.0.113.67'));
+    const last = answers.at(-1)!;
+    assert.equal(last.statusCode, 429, last.body);
+  });
+});
