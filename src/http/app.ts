@@ -54,6 +54,9 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
     // A number where a string belongs is a client bug to report, not to paper over; so is a field
     // no schema knows (a 400 that names it, where a schema says `additionalProperties: false`).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    // A URL the router cannot decode, or a path parameter past maxParamLength: answered by the error
+    // handler in the registry's shape, not by Fastify's own body with an unregistered code.
+    frameworkErrors: errorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
