@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_LIMITS, type BookingLimits } from './booking/booking-service.ts';
+import { isPassword, normalEmail } from './domain/accounts.ts';
 import { withoutPassword } from './stores/unreachable.ts';
 
 /** Everything the process reads from its environment, typed and checked in one place. */
@@ -139,7 +140,9 @@ function adminOf(env: Env): Config['admin'] {
   const password = env.ADMIN_PASSWORD || undefined;
   if (!email && !password) return undefined;
   if (!email || !password) throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither');
-  if (password.length < 8) throw new ConfigError('ADMIN_PASSWORD must have at least 8 characters');
+  // The account rules, checked here: refused at start, the admin account failed after the stores opened.
+  if (normalEmail(email) === null) throw new ConfigError(`ADMIN_EMAIL must be an email address, not ${JSON.stringify(email)}`);
+  if (!isPassword(password)) throw new ConfigError('ADMIN_PASSWORD must have 8 to 200 characters');
   return { email, password };
 }
 

@@ -52,6 +52,13 @@ describe('embedded default', () => {
     assert.equal(loadConfig({ HOLD_TTL: '20' }).limits.holdTtlMs, 20_000);
   });
 
+  it('refuses an ADMIN_EMAIL or ADMIN_PASSWORD the account rules refuse, before opening any store', () => {
+    // Both passed the config checks, then the server died at start with an uncaught BoxofficeError.
+    assert.throws(() => loadConfig({ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'admin-password' }), (e) => e instanceof ConfigError && /^ADMIN_EMAIL must be an email address/.test(e.message));
+    assert.throws(() => loadConfig({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'x'.repeat(201) }), (e) => e instanceof ConfigError && /^ADMIN_PASSWORD must have 8 to 200 characters/.test(e.message));
+    assert.deepEqual(loadConfig({ ADMIN_EMAIL: ' Root@Example.com ', ADMIN_PASSWORD: 'admin-password' }).admin, { email: ' Root@Example.com ', password: 'admin-password' });
+  });
+
   it('refuses a hold time that every hold would exceed (attack finding 10)', () => {
     // Accepted before, and then every hold answered 400.
     assert.throws(() => loadConfig({ HOLD_TTL: '3600', MAX_HOLD_LIFE: '1800' }), (e) => e instanceof ConfigError && /HOLD_TTL \(3600 s\).*MAX_HOLD_LIFE \(1800 s\)/.test(e.message));
