@@ -59,3 +59,35 @@ describe("a URL the router cannot take answers in the registry's shape", () => {
     }
   });
 });
+
+describe('a deeply nested body is a 4xx, never a 500', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  it('8,000 nested arrays (16 KB, under the body limit) on routes with and without a body schema', async () => {
+    // The NUL guard walked the parsed body recursively: "Maximum call stack size exceeded", a 500.
+    const deep = '['.repeat(8_000) + ']'.repeat(8_000);
+    const token = s.tokens.issue().token;
+    const withNul = `${'['.repeat(8_000)}"\\u0000"${']'.repeat(8_000)}`;
+    for (const [url, headers] of [
+      ['/api/v1/guests', {}],
+      ['/api/v1/auth/logout', {}],
+      ['/movies/dune/seats/A1/hold', {}],
+      ['/api/v1/showtimes/dune-1/holds', { authorization: `Bearer ${token}` }],
+    ] as const) {
+      for (const payload of [deep, withNul]) {
+        const res = await s.app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload });
+        assert.ok(res.statusCode < 500, `${url}: ${res.statusCode} ${res.body}`);
+        if (res.statusCode >= 400) assert.equal(typeof res.json().code, 'string', res.body);
+      }
+    }
+    const nul = await s.app.inject({ method: 'POST', url: '/movies/dune/seats/A1/hold', headers: { 'content-type': 'application/json' }, payload: withNul });
+    assert.equal(nul.statusCode, 400, nul.body);
+    assert.equal(nul.json().code, 'INVALID_INPUT');
+  });
+});
