@@ -111,11 +111,11 @@ export function loadConfig(env: Env = process.env): Config {
     redisSetting,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'boxoffice:',
     databaseUrl,
-    databaseSchema: env.DATABASE_SCHEMA || undefined,
+    databaseSchema: schemaOf(env.DATABASE_SCHEMA || undefined),
     dataDir: resolve(env.DATA_DIR || 'data'),
     demoCatalog: boolean(env, 'DEMO_CATALOG', databaseUrl === undefined),
     limits,
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     tokenSecret: env.TOKEN_SECRET || undefined,
     firstClick,
     labEnabled: boolean(env, 'LAB_ENABLED', redisUrl === undefined && databaseUrl === undefined),
@@ -133,6 +133,24 @@ export function loadConfig(env: Env = process.env): Config {
       exempt: env.RATE_LIMIT_EXEMPT === undefined ? DEFAULT_RATE_LIMITS.exempt : list(env.RATE_LIMIT_EXEMPT),
     },
   };
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** A PostgreSQL name of at most 63 characters once the lab adds `_lab` (src/lab/stores/lab-db.ts). */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,58}$/;
+
+function schemaOf(schema: string | undefined): string | undefined {
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new ConfigError(`DATABASE_SCHEMA must be lower-case letters, digits and _ (not starting with a digit, at most 59 characters), not ${JSON.stringify(schema)}`);
+  }
+  return schema;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, not ${JSON.stringify(raw)}`);
+  return raw as T;
 }
 
 function adminOf(env: Env): Config['admin'] {

@@ -59,6 +59,17 @@ describe('embedded default', () => {
     assert.deepEqual(loadConfig({ ADMIN_EMAIL: ' Root@Example.com ', ADMIN_PASSWORD: 'admin-password' }).admin, { email: ' Root@Example.com ', password: 'admin-password' });
   });
 
+  it('refuses a DATABASE_SCHEMA or LOG_LEVEL it cannot use, naming the setting', () => {
+    // Both passed, then the server died at start with an uncaught Error and a stack.
+    assert.throws(() => loadConfig({ DATABASE_SCHEMA: 'bad-name' }), (e) => e instanceof ConfigError && /^DATABASE_SCHEMA must be/.test(e.message));
+    assert.throws(() => loadConfig({ DATABASE_SCHEMA: 'Bad"x' }), (e) => e instanceof ConfigError && /^DATABASE_SCHEMA must be/.test(e.message));
+    // The lab's schema is DATABASE_SCHEMA + "_lab", and PostgreSQL names have at most 63 characters.
+    assert.throws(() => loadConfig({ DATABASE_SCHEMA: 'a'.repeat(60) }), (e) => e instanceof ConfigError && /^DATABASE_SCHEMA must be/.test(e.message));
+    assert.equal(loadConfig({ DATABASE_SCHEMA: 'a'.repeat(59) }).databaseSchema, 'a'.repeat(59));
+    assert.throws(() => loadConfig({ LOG_LEVEL: 'verbose' }), (e) => e instanceof ConfigError && /^LOG_LEVEL must be one of/.test(e.message));
+    assert.equal(loadConfig({ LOG_LEVEL: 'debug' }).logLevel, 'debug');
+  });
+
   it('refuses a hold time that every hold would exceed (attack finding 10)', () => {
     // Accepted before, and then every hold answered 400.
     assert.throws(() => loadConfig({ HOLD_TTL: '3600', MAX_HOLD_LIFE: '1800' }), (e) => e instanceof ConfigError && /HOLD_TTL \(3600 s\).*MAX_HOLD_LIFE \(1800 s\)/.test(e.message));
