@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_LIMITS, type BookingLimits } from './booking/booking-service.ts';
 import { isPassword, normalEmail } from './domain/accounts.ts';
@@ -29,6 +30,8 @@ export interface Config {
   accessTokenTtlMs: number;
   /** Origins allowed by CORS; empty: CORS is off (no CORS headers at all). */
   corsOrigins: string[];
+  /** Reverse proxies whose X-Forwarded-For names the client (addresses, CIDRs, or loopback); empty: none. */
+  trustProxy: string[];
   /** Mark the refresh cookie Secure (served over HTTPS, e.g. behind a TLS proxy). */
   secureCookies: boolean;
   rateLimits: RateLimits;
@@ -122,6 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     admin: adminOf(env),
     accessTokenTtlMs: seconds('ACCESS_TOKEN_TTL', 15 * 60_000),
     corsOrigins: list(env.CORS_ORIGINS),
+    trustProxy: proxiesOf(env.TRUST_PROXY),
     secureCookies: boolean(env, 'COOKIE_SECURE', false),
     rateLimits: {
       holdsPerMinute: integer(env, 'RATE_LIMIT_HOLDS', DEFAULT_RATE_LIMITS.holdsPerMinute, 1),
@@ -151,6 +155,21 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[], f
   if (raw === undefined || raw === '') return fallback;
   if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, not ${JSON.stringify(raw)}`);
   return raw as T;
+}
+
+/** TRUST_PROXY: addresses, CIDR ranges (`10.0.0.0/8`) or the names loopback, linklocal, uniquelocal. */
+function proxiesOf(raw: string | undefined): string[] {
+  const proxies = list(raw);
+  for (const p of proxies) {
+    const [address = '', bits, ...rest] = p.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(p);
+    const maxBits = isIP(address) === 6 ? 128 : 32;
+    const cidrOk = bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!named && (isIP(address) === 0 || !cidrOk || rest.length > 0)) {
+      throw new ConfigError(`TRUST_PROXY must list addresses, CIDR ranges or loopback, linklocal, uniquelocal, not ${JSON.stringify(p)}`);
+    }
+  }
+  return proxies;
 }
 
 function adminOf(env: Env): Config['admin'] {

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const app = await buildApp(box, { firstClick: config.firstClick, logger: log, corsOrigins: config.corsOrigins, secureCookies: config.secureCookies, rateLimits: config.rateLimits });
+  const app = await buildApp(box, { firstClick: config.firstClick, logger: log, corsOrigins: config.corsOrigins, trustProxy: config.trustProxy, secureCookies: config.secureCookies, rateLimits: config.rateLimits });
   app.server.headersTimeout = 10_000;
   app.server.requestTimeout = 30_000;
   try {

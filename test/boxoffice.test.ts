@@ -59,7 +59,7 @@ describe('embedded default', () => {
     assert.deepEqual(loadConfig({ ADMIN_EMAIL: ' Root@Example.com ', ADMIN_PASSWORD: 'admin-password' }).admin, { email: ' Root@Example.com ', password: 'admin-password' });
   });
 
-  it('refuses a DATABASE_SCHEMA or LOG_LEVEL it cannot use, naming the setting', () => {
+  it('refuses a DATABASE_SCHEMA, LOG_LEVEL or TRUST_PROXY it cannot use, naming the setting', () => {
     // Both passed, then the server died at start with an uncaught Error and a stack.
     assert.throws(() => loadConfig({ DATABASE_SCHEMA: 'bad-name' }), (e) => e instanceof ConfigError && /^DATABASE_SCHEMA must be/.test(e.message));
     assert.throws(() => loadConfig({ DATABASE_SCHEMA: 'Bad"x' }), (e) => e instanceof ConfigError && /^DATABASE_SCHEMA must be/.test(e.message));
@@ -68,6 +68,9 @@ describe('embedded default', () => {
     assert.equal(loadConfig({ DATABASE_SCHEMA: 'a'.repeat(59) }).databaseSchema, 'a'.repeat(59));
     assert.throws(() => loadConfig({ LOG_LEVEL: 'verbose' }), (e) => e instanceof ConfigError && /^LOG_LEVEL must be one of/.test(e.message));
     assert.equal(loadConfig({ LOG_LEVEL: 'debug' }).logLevel, 'debug');
+    assert.throws(() => loadConfig({ TRUST_PROXY: 'bogus' }), (e) => e instanceof ConfigError && /^TRUST_PROXY must list/.test(e.message));
+    assert.throws(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' }), (e) => e instanceof ConfigError && /^TRUST_PROXY must list/.test(e.message));
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8, ::1, loopback' }).trustProxy, ['127.0.0.1', '10.0.0.0/8', '::1', 'loopback']);
   });
 
   it('refuses a hold time that every hold would exceed (attack finding 10)', () => {

@@ -91,3 +91,38 @@ describe('a deeply nested body is a 4xx, never a 500', () => {
     assert.equal(nul.json().code, 'INVALID_INPUT');
   });
 });
+
+describe('behind a reverse proxy (TRUST_PROXY), each client is its own address', () => {
+  // Behind nginx every request comes from the proxy's address: one client's wrong guesses
+  // throttled the (email, address) pair every other client shares, which is the lockout of
+  // finding 5 again, and every per-address limit was shared by the whole site.
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({}, { rateLimits: { ...DEFAULT_RATE_LIMITS, exempt: [] }, trustProxy: ['127.0.0.1'] });
+  });
+  after(async () => {
+    await s.close();
+  });
+  const viaProxy = (client: string, email: string, password: string) =>
+    s.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': client }, payload: { email, password } });
+
+  it("an attacker's guesses through the proxy do not throttle the owner coming through the same proxy", async () => {
+    const reg = await s.app.inject({ method: 'POST', url: '/api/v1/auth/register', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '198.51.100.30' }, payload: { email: 'proxied@example.com', password: 'owner password' } });
+    assert.equal(reg.statusCode, 201, reg.body);
+    for (let i = 0; i < 8; i++) await viaProxy('203.0.113.80', 'proxied@example.com', `wrong ${i}`);
+    assert.equal((await viaProxy('203.0.113.80', 'proxied@example.com', 'owner password')).statusCode, 429, 'the attacker is throttled');
+    const owner = await viaProxy('198.51.100.30', 'proxied@example.com', 'owner password');
+    assert.equal(owner.statusCode, 200, owner.body);
+  });
+
+  it('a forwarded address is trusted only from the proxy', async () => {
+    const direct = await s.app.inject({ method: 'GET', url: '/healthz', remoteAddress: '203.0.113.99', headers: { 'x-forwarded-for': '198.51.100.1' } });
+    assert.equal(direct.statusCode, 200);
+    // Sent by anyone but the proxy, X-Forwarded-For is ignored: an attacker cannot pick its address.
+    const guests = [];
+    for (let i = 0; i < DEFAULT_RATE_LIMITS.guestsPerMinute + 1; i++) {
+      guests.push((await s.app.inject({ method: 'POST', url: '/api/v1/guests', remoteAddress: '203.0.113.99', headers: { 'x-forwarded-for': `198.51.100.${i}` } })).statusCode);
+    }
+    assert.equal(guests.at(-1), 429, guests.join(' '));
+  });
+});
