@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_LIMITS, type BookingLimits } from './booking/booking-service.ts';
+import { isPassword, normalEmail } from './domain/accounts.ts';
 import { withoutPassword } from './stores/unreachable.ts';
 
 /** Everything the process reads from its environment, typed and checked in one place. */
@@ -28,6 +30,8 @@ export interface Config {
   accessTokenTtlMs: number;
   /** Origins allowed by CORS; empty: CORS is off (no CORS headers at all). */
   corsOrigins: string[];
+  /** Reverse proxies whose X-Forwarded-For names the client (addresses, CIDRs, or loopback); empty: none. */
+  trustProxy: string[];
   /** Mark the refresh cookie Secure (served over HTTPS, e.g. behind a TLS proxy). */
   secureCookies: boolean;
   rateLimits: RateLimits;
@@ -110,17 +114,18 @@ export function loadConfig(env: Env = process.env): Config {
     redisSetting,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'boxoffice:',
     databaseUrl,
-    databaseSchema: env.DATABASE_SCHEMA || undefined,
+    databaseSchema: schemaOf(env.DATABASE_SCHEMA || undefined),
     dataDir: resolve(env.DATA_DIR || 'data'),
     demoCatalog: boolean(env, 'DEMO_CATALOG', databaseUrl === undefined),
     limits,
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     tokenSecret: env.TOKEN_SECRET || undefined,
     firstClick,
     labEnabled: boolean(env, 'LAB_ENABLED', redisUrl === undefined && databaseUrl === undefined),
     admin: adminOf(env),
     accessTokenTtlMs: seconds('ACCESS_TOKEN_TTL', 15 * 60_000),
     corsOrigins: list(env.CORS_ORIGINS),
+    trustProxy: proxiesOf(env.TRUST_PROXY),
     secureCookies: boolean(env, 'COOKIE_SECURE', false),
     rateLimits: {
       holdsPerMinute: integer(env, 'RATE_LIMIT_HOLDS', DEFAULT_RATE_LIMITS.holdsPerMinute, 1),
@@ -134,12 +139,47 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** A PostgreSQL name of at most 63 characters once the lab adds `_lab` (src/lab/stores/lab-db.ts). */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,58}$/;
+
+function schemaOf(schema: string | undefined): string | undefined {
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new ConfigError(`DATABASE_SCHEMA must be lower-case letters, digits and _ (not starting with a digit, at most 59 characters), not ${JSON.stringify(schema)}`);
+  }
+  return schema;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, not ${JSON.stringify(raw)}`);
+  return raw as T;
+}
+
+/** TRUST_PROXY: addresses, CIDR ranges (`10.0.0.0/8`) or the names loopback, linklocal, uniquelocal. */
+function proxiesOf(raw: string | undefined): string[] {
+  const proxies = list(raw);
+  for (const p of proxies) {
+    const [address = '', bits, ...rest] = p.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(p);
+    const maxBits = isIP(address) === 6 ? 128 : 32;
+    const cidrOk = bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!named && (isIP(address) === 0 || !cidrOk || rest.length > 0)) {
+      throw new ConfigError(`TRUST_PROXY must list addresses, CIDR ranges or loopback, linklocal, uniquelocal, not ${JSON.stringify(p)}`);
+    }
+  }
+  return proxies;
+}
+
 function adminOf(env: Env): Config['admin'] {
   const email = env.ADMIN_EMAIL || undefined;
   const password = env.ADMIN_PASSWORD || undefined;
   if (!email && !password) return undefined;
   if (!email || !password) throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither');
-  if (password.length < 8) throw new ConfigError('ADMIN_PASSWORD must have at least 8 characters');
+  // The account rules, checked here: refused at start, the admin account failed after the stores opened.
+  if (normalEmail(email) === null) throw new ConfigError(`ADMIN_EMAIL must be an email address, not ${JSON.stringify(email)}`);
+  if (!isPassword(password)) throw new ConfigError('ADMIN_PASSWORD must have 8 to 200 characters');
   return { email, password };
 }
 

@@ -25,12 +25,26 @@ async function main(): Promise<void> {
       console.error(`boxoffice: cannot connect to ${setting} (${withoutPassword(url ?? e.url)}): ${e.message}`);
       process.exit(1);
     }
+    // The data folder (embedded database, token secret) cannot be created or written: a file, read-only, no permission.
+    if (isSystemError(e) && typeof e.path === 'string' && e.path.startsWith(config.dataDir)) {
+      console.error(`boxoffice: cannot use DATA_DIR (${config.dataDir}): ${e.message}`);
+      process.exit(1);
+    }
     throw e;
   }
-  const app = await buildApp(box, { firstClick: config.firstClick, logger: log, corsOrigins: config.corsOrigins, secureCookies: config.secureCookies, rateLimits: config.rateLimits });
+  const app = await buildApp(box, { firstClick: config.firstClick, logger: log, corsOrigins: config.corsOrigins, trustProxy: config.trustProxy, secureCookies: config.secureCookies, rateLimits: config.rateLimits });
   app.server.headersTimeout = 10_000;
   app.server.requestTimeout = 30_000;
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    if (isSystemError(e) && ['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES'].includes(e.code ?? '')) {
+      console.error(`boxoffice: cannot listen on ${config.host}:${config.port} (HOST, PORT): ${e.message}`);
+      await box.close().catch(() => {});
+      process.exit(1);
+    }
+    throw e;
+  }
   const { port } = app.server.address() as { port: number }; // PORT=0 picks a free one
   log.info({ stores: box.stores.describe }, `Boxoffice is serving http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}/`);
 
@@ -53,6 +67,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string';
 }
 
 await main();

@@ -52,6 +52,27 @@ describe('embedded default', () => {
     assert.equal(loadConfig({ HOLD_TTL: '20' }).limits.holdTtlMs, 20_000);
   });
 
+  it('refuses an ADMIN_EMAIL or ADMIN_PASSWORD the account rules refuse, before opening any store', () => {
+    // Both passed the config checks, then the server died at start with an uncaught BoxofficeError.
+    assert.throws(() => loadConfig({ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'admin-password' }), (e) => e instanceof ConfigError && /^ADMIN_EMAIL must be an email address/.test(e.message));
+    assert.throws(() => loadConfig({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'x'.repeat(201) }), (e) => e instanceof ConfigError && /^ADMIN_PASSWORD must have 8 to 200 characters/.test(e.message));
+    assert.deepEqual(loadConfig({ ADMIN_EMAIL: ' Root@Example.com ', ADMIN_PASSWORD: 'admin-password' }).admin, { email: ' Root@Example.com ', password: 'admin-password' });
+  });
+
+  it('refuses a DATABASE_SCHEMA, LOG_LEVEL or TRUST_PROXY it cannot use, naming the setting', () => {
+    // Both passed, then the server died at start with an uncaught Error and a stack.
+    assert.throws(() => loadConfig({ DATABASE_SCHEMA: 'bad-name' }), (e) => e instanceof ConfigError && /^DATABASE_SCHEMA must be/.test(e.message));
+    assert.throws(() => loadConfig({ DATABASE_SCHEMA: 'Bad"x' }), (e) => e instanceof ConfigError && /^DATABASE_SCHEMA must be/.test(e.message));
+    // The lab's schema is DATABASE_SCHEMA + "_lab", and PostgreSQL names have at most 63 characters.
+    assert.throws(() => loadConfig({ DATABASE_SCHEMA: 'a'.repeat(60) }), (e) => e instanceof ConfigError && /^DATABASE_SCHEMA must be/.test(e.message));
+    assert.equal(loadConfig({ DATABASE_SCHEMA: 'a'.repeat(59) }).databaseSchema, 'a'.repeat(59));
+    assert.throws(() => loadConfig({ LOG_LEVEL: 'verbose' }), (e) => e instanceof ConfigError && /^LOG_LEVEL must be one of/.test(e.message));
+    assert.equal(loadConfig({ LOG_LEVEL: 'debug' }).logLevel, 'debug');
+    assert.throws(() => loadConfig({ TRUST_PROXY: 'bogus' }), (e) => e instanceof ConfigError && /^TRUST_PROXY must list/.test(e.message));
+    assert.throws(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' }), (e) => e instanceof ConfigError && /^TRUST_PROXY must list/.test(e.message));
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8, ::1, loopback' }).trustProxy, ['127.0.0.1', '10.0.0.0/8', '::1', 'loopback']);
+  });
+
   it('refuses a hold time that every hold would exceed (attack finding 10)', () => {
     // Accepted before, and then every hold answered 400.
     assert.throws(() => loadConfig({ HOLD_TTL: '3600', MAX_HOLD_LIFE: '1800' }), (e) => e instanceof ConfigError && /HOLD_TTL \(3600 s\).*MAX_HOLD_LIFE \(1800 s\)/.test(e.message));

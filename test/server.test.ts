@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -108,5 +109,22 @@ describe('a start that cannot work', () => {
     ]);
     assertRefused(redis, 1, new RegExp(`^boxoffice: cannot connect to REDIS_URL \\(redis://:\\*\\*\\*@127\\.0\\.0\\.1:${closed}\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${closed}$`));
     assertRefused(database, 1, new RegExp(`^boxoffice: cannot connect to DATABASE_URL \\(postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${closed}/test\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${closed}$`));
+  });
+
+  it('says when it cannot listen on HOST:PORT, or cannot use DATA_DIR, and exits 1', async () => {
+    // Both died with an uncaught exception and a stack trace (found attacking issue 10's fixes).
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    const notADir = join(await mkdtemp(join(tmpdir(), 'boxoffice-file-')), 'a-file');
+    await writeFile(notADir, 'not a folder');
+    try {
+      const [busy, file] = await Promise.all([failedStart({ PORT: String(port) }), failedStart({ DATA_DIR: notADir })]);
+      assertRefused(busy, 1, new RegExp(`^boxoffice: cannot listen on 127\\.0\\.0\\.1:${port} \\(HOST, PORT\\): .*EADDRINUSE`));
+      assertRefused(file, 1, /^boxoffice: cannot use DATA_DIR \(.*a-file\): .*ENOTDIR/);
+    } finally {
+      taken.close();
+      await rm(join(notADir, '..'), { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { ownerOfUser, type AccountRepository, type Role, type ThrottleRule, type User } from '../domain/accounts.ts';
+import { isPassword, normalEmail, ownerOfUser, type AccountRepository, type Role, type ThrottleRule, type User } from '../domain/accounts.ts';
 import { BoxofficeError, invalidInput } from '../domain/errors.ts';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 
@@ -45,7 +45,6 @@ export interface Session {
   refreshExpiresAt: number;
 }
 
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{1,63}$/;
 const ISSUER = 'boxoffice';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
 /** Login attempts between two prunes of the throttle and token tables (per instance). */
@@ -217,12 +216,12 @@ const throttled = (retryMs: number) => {
 };
 
 function checkEmail(value: unknown): string {
-  const email = typeof value === 'string' ? value.trim().toLowerCase() : '';
-  if (!EMAIL.test(email)) throw invalidInput('email must be an email address');
+  const email = normalEmail(value);
+  if (email === null) throw invalidInput('email must be an email address');
   return email;
 }
 
 function checkPassword(value: unknown): string {
-  if (typeof value !== 'string' || value.length < 8 || value.length > 200) throw invalidInput('a password has 8 to 200 characters');
+  if (!isPassword(value)) throw invalidInput('a password has 8 to 200 characters');
   return value;
 }

@@ -11,6 +11,15 @@ export interface User {
 
 export const ownerOfUser = (userId: string) => `user:${userId}`;
 
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{1,63}$/;
+/** An email as accounts store it (trimmed, lower case), or null when it is not an email address. */
+export function normalEmail(value: unknown): string | null {
+  const email = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  return EMAIL.test(email) ? email : null;
+}
+/** A password has 8 to 200 characters. */
+export const isPassword = (value: unknown): value is string => typeof value === 'string' && value.length >= 8 && value.length <= 200;
+
 /** How one throttle key lets attempts through: `free` at once, then a delay from baseMs doubling to maxMs. */
 export interface ThrottleRule {
   free: number;

@@ -33,6 +33,12 @@ export interface AppOptions {
   corsOrigins?: string[];
   /** Mark the refresh cookie Secure (behind HTTPS). */
   secureCookies?: boolean;
+  /**
+   * Addresses (or CIDR ranges, or proxy-addr's `loopback`, `linklocal`, `uniquelocal`) of the reverse
+   * proxies in front: a request from one of them is from the client X-Forwarded-For names, for the
+   * rate limits and the login throttle. Empty or missing: X-Forwarded-For is ignored.
+   */
+  trustProxy?: string[];
 }
 
 const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -48,12 +54,16 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
+    ...(options.trustProxy && options.trustProxy.length > 0 && { trustProxy: options.trustProxy }),
     forceCloseConnections: 'idle',
     // Long ids reach the schemas, which answer with a 400 that names the limit.
     routerOptions: { maxParamLength: 1_000 },
     // A number where a string belongs is a client bug to report, not to paper over; so is a field
     // no schema knows (a 400 that names it, where a schema says `additionalProperties: false`).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    // A URL the router cannot decode, or a path parameter past maxParamLength: answered by the error
+    // handler in the registry's shape, not by Fastify's own body with an unregistered code.
+    frameworkErrors: errorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);

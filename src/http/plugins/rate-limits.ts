@@ -11,7 +11,12 @@ export interface RouteLimits {
   holds: Limit;
   extends: Limit;
   confirms: Limit;
-  /** Per address and per email (the body's). */
+  /**
+   * Per address and per (email, address): never per email alone, or ten requests a minute from
+   * anywhere would keep an account's owner from logging in from everywhere. Guesses at one email
+   * spread over many addresses are slowed by the account service's per-email throttle, which an
+   * address its owner logged in from before is exempt from.
+   */
   logins: Limit;
   /** Guest tokens issued, per address only: minting guests does not multiply an address's holds. */
   guests: Limit;
@@ -30,9 +35,9 @@ declare module 'fastify' {
 const WINDOW_MS = 60_000;
 
 const ownerOf = (request: FastifyRequest) => request.caller?.owner;
-const emailOf = (request: FastifyRequest) => {
+const emailAtAddressOf = (request: FastifyRequest) => {
   const email = (request.body as { email?: unknown } | undefined)?.email;
-  return typeof email === 'string' ? email.trim().toLowerCase() : undefined;
+  return typeof email === 'string' ? JSON.stringify([email.trim().toLowerCase(), request.ip]) : undefined;
 };
 
 /**
@@ -67,7 +72,7 @@ export const rateLimitsPlugin = fp(
       holds: make('holds', settings.holdsPerMinute, settings.holdsPerMinute * f),
       extends: make('extends', settings.extendsPerMinute, settings.extendsPerMinute * f),
       confirms: make('confirms', settings.confirmsPerMinute, settings.confirmsPerMinute * f),
-      logins: make('logins', settings.loginsPerMinute, settings.loginsPerMinute * f, emailOf),
+      logins: make('logins', settings.loginsPerMinute, settings.loginsPerMinute * f, emailAtAddressOf),
       guests: make('guests', null, settings.guestsPerMinute),
     } satisfies RouteLimits);
   },
