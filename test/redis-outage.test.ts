@@ -101,6 +101,7 @@ describe('a Redis outage', { timeout: 120_000, skip: redisServerSkip() }, () => 
     assert.equal(map.status, 503);
     assert.equal(((await map.json()) as { code: string }).code, 'STORE_UNAVAILABLE');
     assert.equal((await fetch(`${base}/readyz`)).status, 503);
+    assert.equal((await fetch(`${base}/readyz`)).status, 503);
     // Let several reconnect attempts and sweeps fail: none of them may add a line.
     await new Promise((r) => setTimeout(r, 1_500));
     const late = await hold(token, 'C1');
@@ -109,6 +110,7 @@ describe('a Redis outage', { timeout: 120_000, skip: redisServerSkip() }, () => 
     const during = server.output();
     assert.equal(count(during, /Redis connection lost/), 1, during);
     assert.equal(count(during, /Unhandled error event/), 0, during);
+    assert.equal(count(during, /"not ready"/), 1, during);
     assert.equal(count(during, /request failed|sweep failed|seat event lost/), 0, during);
 
     redis = await startRedis(redisPort);

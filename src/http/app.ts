@@ -127,12 +127,17 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
 
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
   const NotReady = Type.Object({ status: Type.Literal('unavailable'), error: Type.String(), code: Type.Literal('NOT_READY') }, { description: '`NOT_READY`: a store does not answer' });
+  let ready = true;
   app.get('/readyz', { schema: { tags: ['operations'], summary: 'The stores answer', response: { 200: Type.Object({ status: Type.Literal('ready'), stores: Type.String() }), 503: NotReady } } }, async (_request, reply) => {
     try {
       await box.stores.ping();
+      if (!ready) app.log.info({}, 'ready again');
+      ready = true;
       return { status: 'ready' as const, stores: box.stores.describe };
     } catch (e) {
-      app.log.warn({ err: e }, 'not ready');
+      // Probes come every few seconds: say it when readiness changes, not on every probe.
+      if (ready) app.log.warn({ err: e }, 'not ready');
+      ready = false;
       return reply.status(503).send({ status: 'unavailable', error: 'a store does not answer', code: 'NOT_READY' } as const);
     }
   });
