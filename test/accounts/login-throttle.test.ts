@@ -104,7 +104,8 @@ describe('login throttle on a PostgreSQL server (a pool of connections, real row
   });
 
   it('59 wrong passwords and the right one at once: exactly five are checked, none logs in', async () => {
-    const accounts = new AccountService(new PostgresAccountRepository(db), new Uint8Array(32).fill(3));
+    // A delay far longer than the test, so the count is about atomicity, not about how fast 60 logins run.
+    const accounts = new AccountService(new PostgresAccountRepository(db), new Uint8Array(32).fill(3), { pairThrottle: { free: 5, baseMs: 600_000, maxMs: 600_000 } });
     await accounts.register({ email: 'ivy@example.com', password: 'ivy password' });
     const guesses = [...Array.from({ length: 59 }, (_, i) => `wrong guess ${i}`), 'ivy password'];
     const answers = await Promise.all(
