@@ -43,12 +43,11 @@ WITH layout AS (
   ON CONFLICT (id) DO NOTHING
   RETURNING id, created_at
 ), seats AS (
+  -- Runs whether or not the SELECT below reads it (a data-modifying WITH always runs to completion).
   INSERT INTO booked_seats (showtime_id, seat_id, booking_id)
   SELECT $2, unnest($4::text[]), id FROM booking
-  RETURNING seat_id
 )
 SELECT
   (SELECT (extract(epoch from created_at) * 1000)::bigint FROM booking) AS created_at_ms,
-  (SELECT count(*) FROM seats) AS seats,
   array(SELECT seat_id FROM wanted WHERE removed ORDER BY seat_id) AS removed,
   array(SELECT seat_id FROM wanted WHERE blocked AND NOT removed ORDER BY seat_id) AS blocked
