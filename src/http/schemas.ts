@@ -40,9 +40,6 @@ export function failures(...codes: ErrorCode[]) {
   return Object.fromEntries([...byStatus].map(([status, lines]) => [status, { ...ErrorBody, description: lines.join('\n\n') }])) as Record<number, typeof ErrorBody>;
 }
 
-/** Error answers by status only, for routes that do not name their codes yet (prefer `failures`). */
-export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ErrorBody])) as Record<number, typeof ErrorBody>;
-
 export const idParam = <N extends string>(name: N, description: string) => Type.Object({ [name]: Type.String({ maxLength: 200, description }) } as { [K in N]: ReturnType<typeof Type.String> });
 
 export const NoContent = Type.Null({ description: 'No content' });

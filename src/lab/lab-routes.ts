@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { Type } from 'typebox';
-import { errors } from '../http/schemas.ts';
+import { failures } from '../http/schemas.ts';
 import type { LabFeed } from './lab-feed.ts';
 import { LAB_MODES } from './lab-modes.ts';
 import { LAB_LIMITS, type LabService } from './lab-service.ts';
@@ -70,13 +70,13 @@ export async function labRoutes(fastify: FastifyInstance, opts: LabRoutesOptions
 
   app.get(
     '/lab/api/state',
-    { schema: { tags: TAGS, summary: 'Locks, seat rows, bookings, anomalies and log tail of a lab showtime', querystring: ShowtimeQuery, response: { 200: Reported, ...errors(400, 404, 429) } }, config: reads },
+    { schema: { tags: TAGS, summary: 'Locks, seat rows, bookings, anomalies and log tail of a lab showtime', querystring: ShowtimeQuery, response: { 200: Reported, ...failures('INVALID_INPUT', 'SHOWTIME_NOT_FOUND', 'RATE_LIMITED', 'LAB_UNAVAILABLE') } }, config: reads },
     async (request) => (await lab()).state(request.query.showtime),
   );
 
   app.get(
     '/lab/api/anomalies',
-    { schema: { tags: TAGS, summary: 'Seats with more than one booking, with the bookings', querystring: ShowtimeQuery, response: { 200: Reported, ...errors(400, 404, 429) } }, config: reads },
+    { schema: { tags: TAGS, summary: 'Seats with more than one booking, with the bookings', querystring: ShowtimeQuery, response: { 200: Reported, ...failures('INVALID_INPUT', 'SHOWTIME_NOT_FOUND', 'RATE_LIMITED', 'LAB_UNAVAILABLE') } }, config: reads },
     async (request) => ({ anomalies: await (await lab()).anomalies(request.query.showtime) }),
   );
 
@@ -87,7 +87,7 @@ export async function labRoutes(fastify: FastifyInstance, opts: LabRoutesOptions
         tags: TAGS,
         summary: 'One buyer books seats in one mode',
         body: BookBody,
-        response: { 200: Reported, ...errors(400, 404, 409, 429) },
+        response: { 200: Reported, ...failures('INVALID_INPUT', 'SHOWTIME_NOT_FOUND', 'SEAT_NOT_FOUND', 'LAB_MODE_UNAVAILABLE', 'LAB_BUSY', 'RATE_LIMITED', 'LAB_UNAVAILABLE') },
       },
       config: writes,
     },
@@ -101,7 +101,7 @@ export async function labRoutes(fastify: FastifyInstance, opts: LabRoutesOptions
         tags: TAGS,
         summary: 'Several buyers book at the same instant',
         body: RaceBody,
-        response: { 200: Reported, ...errors(400, 404, 409, 429) },
+        response: { 200: Reported, ...failures('INVALID_INPUT', 'SHOWTIME_NOT_FOUND', 'SEAT_NOT_FOUND', 'LAB_MODE_UNAVAILABLE', 'LAB_BUSY', 'RATE_LIMITED', 'LAB_UNAVAILABLE') },
       },
       config: writes,
     },
@@ -117,7 +117,7 @@ export async function labRoutes(fastify: FastifyInstance, opts: LabRoutesOptions
         description:
           'Buyer i wants `seatsPerBuyer` seats starting at the i-th of `seats` (cyclically). Resets the showtime first unless `reset` is false. One stress runs at a time: 409 `LAB_BUSY` while another runs.',
         body: StressBody,
-        response: { 200: Reported, ...errors(400, 404, 409, 429) },
+        response: { 200: Reported, ...failures('INVALID_INPUT', 'SHOWTIME_NOT_FOUND', 'SEAT_NOT_FOUND', 'LAB_MODE_UNAVAILABLE', 'LAB_BUSY', 'RATE_LIMITED', 'LAB_UNAVAILABLE') },
       },
       config: writes,
     },
@@ -131,7 +131,7 @@ export async function labRoutes(fastify: FastifyInstance, opts: LabRoutesOptions
         tags: TAGS,
         summary: "Delete a lab showtime's bookings, free its seats and drop its locks",
         body: ResetBody,
-        response: { 204: Type.Null({ description: 'No content' }), ...errors(400, 404, 429) },
+        response: { 204: Type.Null({ description: 'No content' }), ...failures('INVALID_INPUT', 'SHOWTIME_NOT_FOUND', 'RATE_LIMITED', 'LAB_UNAVAILABLE') },
       },
       config: writes,
       // A bare POST (no body) resets the default lab showtime.
