@@ -106,7 +106,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; r
         summary: 'The live seat map',
         description: 'With a bearer token, held and booked seats carry `mine`.',
         params: idParam('showtimeId', 'showtime id'),
-        response: { 200: SeatMapSchema, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'SHOWTIME_NOT_FOUND') },
+        response: { 200: SeatMapSchema, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'SHOWTIME_NOT_FOUND', 'STORE_UNAVAILABLE') },
       },
     },
     async (request, reply) => {
@@ -135,7 +135,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; r
         body: Body({ seats: Type.Array(Type.String({ maxLength: 8 }), { minItems: 1, maxItems: 100 }) }),
         response: {
           201: HoldSchema,
-          ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'SHOWTIME_NOT_FOUND', 'SEAT_NOT_FOUND', 'SEAT_UNAVAILABLE', 'HOLD_LIMIT_EXCEEDED', 'RATE_LIMITED'),
+          ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'SHOWTIME_NOT_FOUND', 'SEAT_NOT_FOUND', 'SEAT_UNAVAILABLE', 'HOLD_LIMIT_EXCEEDED', 'RATE_LIMITED', 'STORE_UNAVAILABLE'),
         },
       },
     },
@@ -154,7 +154,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; r
         summary: 'My holds for a showtime',
         security: bearer,
         params: idParam('showtimeId', 'showtime id'),
-        response: { 200: Type.Object({ holds: Type.Array(HoldSchema) }), ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'SHOWTIME_NOT_FOUND') },
+        response: { 200: Type.Object({ holds: Type.Array(HoldSchema) }), ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'SHOWTIME_NOT_FOUND', 'STORE_UNAVAILABLE') },
       },
     },
     async (request) => ({ holds: (await service.holdsOf(request.params.showtimeId, callerOf(request).owner)).map(toHoldView) }),
@@ -171,7 +171,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; r
         description: 'Limited per caller and per address (RATE_LIMIT_EXTENDS a minute).',
         security: bearer,
         params: idParam('holdId', 'hold id'),
-        response: { 200: HoldSchema, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'HOLD_CONFIRMED', 'HOLD_EXPIRED', 'RATE_LIMITED') },
+        response: { 200: HoldSchema, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'HOLD_CONFIRMED', 'HOLD_EXPIRED', 'RATE_LIMITED', 'STORE_UNAVAILABLE') },
       },
     },
     async (request) => toHoldView(await service.extendHold({ holdId: request.params.holdId, owner: callerOf(request).owner })),
@@ -186,7 +186,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; r
         summary: 'Release a hold (idempotent)',
         security: bearer,
         params: idParam('holdId', 'hold id'),
-        response: { 204: NoContent, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'HOLD_CONFIRMED') },
+        response: { 204: NoContent, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'HOLD_CONFIRMED', 'STORE_UNAVAILABLE') },
       },
     },
     async (request, reply) => {
@@ -207,7 +207,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; r
         params: idParam('holdId', 'hold id'),
         response: {
           200: BookingSchema,
-          ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'SEAT_NOT_FOUND', 'SEAT_UNAVAILABLE', 'HOLD_EXPIRED', 'RATE_LIMITED'),
+          ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'SEAT_NOT_FOUND', 'SEAT_UNAVAILABLE', 'HOLD_EXPIRED', 'RATE_LIMITED', 'STORE_UNAVAILABLE'),
         },
       },
     },

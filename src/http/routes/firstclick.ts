@@ -87,7 +87,7 @@ export const firstClickRoutes: FastifyPluginAsyncTypebox<{ service: BookingServi
               expires_at: Type.Optional(Type.Integer({ description: 'epoch ms, for holds' })),
             }),
           ),
-          ...fcErrors(400, 404),
+          ...fcErrors(400, 404, 503),
         },
       },
     },
@@ -119,7 +119,7 @@ export const firstClickRoutes: FastifyPluginAsyncTypebox<{ service: BookingServi
         body: UserBody,
         response: {
           200: Type.Object({ session_id: Type.String(), movie_id: Type.String(), seat_id: Type.String(), expires_at: Type.Integer({ description: 'epoch ms' }) }),
-          ...fcErrors(400, 404, 409, 429),
+          ...fcErrors(400, 404, 409, 429, 503),
         },
       },
     },
@@ -139,7 +139,7 @@ export const firstClickRoutes: FastifyPluginAsyncTypebox<{ service: BookingServi
     {
       config,
       preHandler: [firstClickUser, limits.confirms],
-      schema: { tags: TAGS, summary: 'Confirm a held seat (FirstClick)', params: SessionParams, body: UserBody, response: { 204: NoContent, ...fcErrors(400, 403, 404, 409, 429) } },
+      schema: { tags: TAGS, summary: 'Confirm a held seat (FirstClick)', params: SessionParams, body: UserBody, response: { 204: NoContent, ...fcErrors(400, 403, 404, 409, 429, 503) } },
     },
     async (request, reply) => {
       await service.confirmHold({ holdId: request.params.sessionId, owner: callerOf(request).owner });
@@ -152,7 +152,7 @@ export const firstClickRoutes: FastifyPluginAsyncTypebox<{ service: BookingServi
     {
       config,
       preHandler: firstClickUser,
-      schema: { tags: TAGS, summary: 'Release a held seat (FirstClick)', params: SessionParams, body: UserBody, response: { 204: NoContent, ...fcErrors(400, 403, 409) } },
+      schema: { tags: TAGS, summary: 'Release a held seat (FirstClick)', params: SessionParams, body: UserBody, response: { 204: NoContent, ...fcErrors(400, 403, 409, 503) } },
     },
     async (request, reply) => {
       try {
