@@ -44,8 +44,8 @@ const emailAtAddressOf = (request: FastifyRequest) => {
  * Per-caller and per-address limits, counted by @fastify/rate-limit's store (in memory, or in
  * Redis so every instance counts against the same limits). Route hooks: `preHandler: app.limits.holds`,
  * after the identity hook has set `request.caller`. Addresses in `exempt` (loopback by default) are
- * not limited, so local load tests and the benchmark run free; a deployment behind a proxy on the
- * same machine sets RATE_LIMIT_EXEMPT to an empty list.
+ * not limited, so local load tests and the benchmark run free; behind a proxy on the same machine,
+ * TRUST_PROXY makes `request.ip` the client's address (or RATE_LIMIT_EXEMPT is set empty).
  */
 export const rateLimitsPlugin = fp(
   async (app: FastifyInstance, settings: RateLimits) => {
