@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from '../booking/booking-service.ts';
-import { POLICY_VIOLATION, TokenBucket, type Budget } from '../realtime/socket-budget.ts';
+import { pingOrDrop, POLICY_VIOLATION, sendBounded, TokenBucket, type Budget } from '../realtime/socket-budget.ts';
 import { LAB_USAGE, parseLabMessage } from './lab-messages.ts';
 
 /** What the feed needs from the Concurrency Lab (lab-service.ts, opened on first use). */
@@ -144,22 +144,10 @@ export class LabFeed {
   }
 
   private send(socket: WebSocket, data: string): void {
-    if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > (this.options.maxBufferedBytes ?? 1 << 20)) {
-      socket.terminate();
-      return;
-    }
-    socket.send(data);
+    sendBounded(socket, data, this.options.maxBufferedBytes ?? 1 << 20);
   }
 
   private beat(): void {
-    for (const w of this.watchers) {
-      if (!w.alive) {
-        w.socket.terminate();
-        continue;
-      }
-      w.alive = false;
-      w.socket.ping();
-    }
+    pingOrDrop(this.watchers);
   }
 }

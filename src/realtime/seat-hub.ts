@@ -5,7 +5,7 @@ import { BoxofficeError } from '../domain/errors.ts';
 import type { EventBus } from './event-bus.ts';
 import { deltaMessage, parseClientMessage } from './messages.ts';
 import { Sequencer } from './sequencer.ts';
-import { POLICY_VIOLATION, TokenBucket, type Budget } from './socket-budget.ts';
+import { pingOrDrop, POLICY_VIOLATION, sendBounded, TokenBucket, type Budget } from './socket-budget.ts';
 
 interface Subscriber {
   socket: WebSocket;
@@ -229,23 +229,10 @@ export class SeatHub {
   }
 
   private send(socket: WebSocket, data: string): void {
-    if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > this.maxBuffered) {
-      // A client that cannot keep up is dropped rather than allowed to grow our memory.
-      socket.terminate();
-      return;
-    }
-    socket.send(data);
+    sendBounded(socket, data, this.maxBuffered);
   }
 
   private beat(): void {
-    for (const c of [...this.subscribers, ...this.firstClick]) {
-      if (!c.alive) {
-        c.socket.terminate();
-        continue;
-      }
-      c.alive = false;
-      c.socket.ping();
-    }
+    pingOrDrop([...this.subscribers, ...this.firstClick]);
   }
 }
