@@ -73,63 +73,65 @@ describe('finding 1: per user_id, FirstClick holds and confirms are limited and 
   });
 });
 
+// One embedded server with an admin, for the NUL and unknown-field cases (they touch different seats).
+let withAdmin: TestServer;
+let adminToken: string;
+before(async () => {
+  withAdmin = await startTestServer({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'admin-password' });
+  adminToken = (await withAdmin.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'root@example.com', password: 'admin-password' } })).json().accessToken;
+});
+after(async () => {
+  await withAdmin.close();
+});
+
 describe('finding 7: a NUL byte in a path, query or body is a 400 before any handler runs', () => {
-  let s: TestServer;
-  let admin: string;
-  before(async () => {
-    s = await startTestServer({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'admin-password' });
-    admin = (await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'root@example.com', password: 'admin-password' } })).json().accessToken;
-  });
-  after(async () => {
-    await s.close();
-  });
   const refused = (res: { statusCode: number; body: string; json(): { code: string } }, what: string) => {
     assert.equal(res.statusCode, 400, `${what}: ${res.body}`);
     assert.equal(res.json().code, 'INVALID_INPUT', what);
   };
-  const seatOf = async (movie: string, seat: string) => ((await s.app.inject({ method: 'GET', url: `/movies/${movie}/seats` })).json() as { seat_id: string; status: string }[]).find((x) => x.seat_id === seat);
+  const seatOf = async (movie: string, seat: string) => ((await withAdmin.app.inject({ method: 'GET', url: `/movies/${movie}/seats` })).json() as { seat_id: string; status: string }[]).find((x) => x.seat_id === seat);
 
   it('in a path and a query string', async () => {
-    refused(await s.app.inject({ method: 'GET', url: '/api/v1/movies/%00' }), 'GET /api/v1/movies/%00');
-    refused(await s.app.inject({ method: 'GET', url: '/api/v1/showtimes?movieId=dune%00' }), 'a query');
-    refused(await s.app.inject({ method: 'GET', url: '/movies/dune%00/seats' }), 'a FirstClick path');
+    refused(await withAdmin.app.inject({ method: 'GET', url: '/api/v1/movies/%00' }), 'GET /api/v1/movies/%00');
+    refused(await withAdmin.app.inject({ method: 'GET', url: '/api/v1/showtimes?movieId=dune%00' }), 'a query');
+    refused(await withAdmin.app.inject({ method: 'GET', url: '/movies/dune%00/seats' }), 'a FirstClick path');
   });
 
   it("in a login's email", async () => {
-    refused(await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'root\u0000@example.com', password: 'admin-password' } }), 'login');
-    refused(await s.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'new@example.com', password: 'pass\u0000word' } }), 'register');
+    refused(await withAdmin.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'root\u0000@example.com', password: 'admin-password' } }), 'login');
+    refused(await withAdmin.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'new@example.com', password: 'pass\u0000word' } }), 'register');
   });
 
   it('in a FirstClick user_id: nothing is held, and a confirm leaves the seat held, not confirming', async () => {
-    refused(await s.app.inject({ method: 'POST', url: '/movies/dune/seats/A1/hold', payload: { user_id: 'eve\u0000' } }), 'hold');
+    refused(await withAdmin.app.inject({ method: 'POST', url: '/movies/dune/seats/A1/hold', payload: { user_id: 'eve\u0000' } }), 'hold');
     assert.equal(await seatOf('dune', 'A1'), undefined, 'A1 was not held');
 
-    const { session_id } = (await s.app.inject({ method: 'POST', url: '/movies/dune/seats/A2/hold', payload: { user_id: 'ann' } })).json() as { session_id: string };
-    refused(await s.app.inject({ method: 'PUT', url: `/sessions/${session_id}/confirm`, payload: { user_id: 'ann\u0000' } }), 'confirm');
-    const [hold] = await s.box.service.holdsOf('dune-1', 'fc:ann');
+    const { session_id } = (await withAdmin.app.inject({ method: 'POST', url: '/movies/dune/seats/A2/hold', payload: { user_id: 'ann' } })).json() as { session_id: string };
+    refused(await withAdmin.app.inject({ method: 'PUT', url: `/sessions/${session_id}/confirm`, payload: { user_id: 'ann\u0000' } }), 'confirm');
+    const [hold] = await withAdmin.box.service.holdsOf('dune-1', 'fc:ann');
     assert.equal(hold?.state, 'held', 'the refused confirm did not start confirming');
-    assert.equal((await s.app.inject({ method: 'PUT', url: `/sessions/${session_id}/confirm`, payload: { user_id: 'ann' } })).statusCode, 204);
+    assert.equal((await withAdmin.app.inject({ method: 'PUT', url: `/sessions/${session_id}/confirm`, payload: { user_id: 'ann' } })).statusCode, 204);
   });
 
   it("in an admin's force-release reason: the seats stay held and the audit log is unchanged", async () => {
-    const guest = s.tokens.issue().token;
-    const hold = await s.app.inject({ method: 'POST', url: '/api/v1/showtimes/arrival-1/holds', headers: bearer(guest), payload: { seats: ['E5'] } });
+    const guest = withAdmin.tokens.issue().token;
+    const hold = await withAdmin.app.inject({ method: 'POST', url: '/api/v1/showtimes/arrival-1/holds', headers: bearer(guest), payload: { seats: ['E5'] } });
     assert.equal(hold.statusCode, 201, hold.body);
     const holdId = hold.json().id as string;
-    const auditBefore = (await s.app.inject({ method: 'GET', url: '/api/v1/admin/audit?limit=1000', headers: bearer(admin) })).json().entries.length as number;
+    const auditBefore = (await withAdmin.app.inject({ method: 'GET', url: '/api/v1/admin/audit?limit=1000', headers: bearer(adminToken) })).json().entries.length as number;
 
-    const release = (reason: string) => s.app.inject({ method: 'POST', url: `/api/v1/admin/holds/${holdId}/release`, headers: bearer(admin), payload: { reason } });
+    const release = (reason: string) => withAdmin.app.inject({ method: 'POST', url: `/api/v1/admin/holds/${holdId}/release`, headers: bearer(adminToken), payload: { reason } });
     refused(await release('card declined\u0000'), 'force-release');
-    const seat = ((await s.app.inject({ method: 'GET', url: '/api/v1/showtimes/arrival-1/seats' })).json().seats as { id: string; status: string }[]).find((x) => x.id === 'E5');
+    const seat = ((await withAdmin.app.inject({ method: 'GET', url: '/api/v1/showtimes/arrival-1/seats' })).json().seats as { id: string; status: string }[]).find((x) => x.id === 'E5');
     assert.equal(seat?.status, 'held', 'no seat was freed');
-    const auditAfter = (await s.app.inject({ method: 'GET', url: '/api/v1/admin/audit?limit=1000', headers: bearer(admin) })).json().entries.length as number;
+    const auditAfter = (await withAdmin.app.inject({ method: 'GET', url: '/api/v1/admin/audit?limit=1000', headers: bearer(adminToken) })).json().entries.length as number;
     assert.equal(auditAfter, auditBefore, 'no audit entry, and none missing');
     assert.equal((await release('card declined')).statusCode, 200, 'the same release without the NUL works');
   });
 
   it('in a field name, and deep in a body', async () => {
-    refused(await s.app.inject({ method: 'POST', url: '/api/v1/showtimes/arrival-1/holds', headers: bearer(s.tokens.issue().token), payload: { seats: ['F1'], 'x\u0000': 1 } }), 'a key');
-    const deep = await s.app.inject({ method: 'POST', url: '/api/v1/showtimes/arrival-1/holds', headers: bearer(s.tokens.issue().token), payload: { seats: ['F1', 'F\u00002'] } });
+    refused(await withAdmin.app.inject({ method: 'POST', url: '/api/v1/showtimes/arrival-1/holds', headers: bearer(withAdmin.tokens.issue().token), payload: { seats: ['F1'], 'x\u0000': 1 } }), 'a key');
+    const deep = await withAdmin.app.inject({ method: 'POST', url: '/api/v1/showtimes/arrival-1/holds', headers: bearer(withAdmin.tokens.issue().token), payload: { seats: ['F1', 'F\u00002'] } });
     refused(deep, 'a seat id');
     assert.equal(deep.json().details.field, 'seats/1');
   });
@@ -173,37 +175,28 @@ describe('finding 9: extends and guest tokens are rate limited', () => {
 });
 
 describe('unknown fields on /api/v1', () => {
-  let s: TestServer;
-  let admin: string;
-  before(async () => {
-    s = await startTestServer({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'admin-password' });
-    admin = (await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'root@example.com', password: 'admin-password' } })).json().accessToken;
-  });
-  after(async () => {
-    await s.close();
-  });
 
   it('are refused with a 400 that names the field, where they used to be dropped silently', async () => {
-    const hold = await s.app.inject({ method: 'POST', url: '/api/v1/showtimes/dune-1/holds', headers: bearer(s.tokens.issue().token), payload: { seats: ['A1'], ttl: 3600 } });
+    const hold = await withAdmin.app.inject({ method: 'POST', url: '/api/v1/showtimes/dune-1/holds', headers: bearer(withAdmin.tokens.issue().token), payload: { seats: ['A1'], ttl: 3600 } });
     assert.equal(hold.statusCode, 400, hold.body);
     assert.equal(hold.json().code, 'INVALID_INPUT');
     assert.match(hold.json().error, /unknown field "ttl"/);
     assert.equal(hold.json().details.field, 'ttl');
 
-    const login = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'root@example.com', password: 'admin-password', role: 'admin' } });
+    const login = await withAdmin.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'root@example.com', password: 'admin-password', role: 'admin' } });
     assert.equal(login.statusCode, 400);
     assert.equal(login.json().details.field, 'role');
 
     const layout = { rows: [{ label: 'A', seats: [{ number: 1, price: 12 }] }] };
-    const screen = await s.app.inject({ method: 'PUT', url: '/api/v1/admin/screens/x-1', headers: bearer(admin), payload: { theaterId: 'central', name: 'X', layout } });
+    const screen = await withAdmin.app.inject({ method: 'PUT', url: '/api/v1/admin/screens/x-1', headers: bearer(adminToken), payload: { theaterId: 'central', name: 'X', layout } });
     assert.equal(screen.statusCode, 400, screen.body);
     assert.equal(screen.json().details.field, 'layout/rows/0/seats/0/price');
   });
 
   it('documents every error status of a route in the OpenAPI document', async () => {
-    const doc = (await s.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const doc = (await withAdmin.app.inject({ method: 'GET', url: '/docs/json' })).json();
     const confirm = doc.paths['/api/v1/holds/{holdId}/confirm'].post;
-    assert.deepEqual(Object.keys(confirm.responses).sort(), ['200', '400', '401', '403', '404', '409', '410', '429']);
+    assert.deepEqual(Object.keys(confirm.responses).sort(), ['200', '400', '401', '403', '404', '409', '410', '429', '503']);
     assert.match(confirm.responses['410'].description, /HOLD_EXPIRED/);
     assert.ok(doc.paths['/api/v1/admin/holds/{holdId}/release'].post.responses['200'].content, 'admin answers have schemas');
   });
