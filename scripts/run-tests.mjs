@@ -7,7 +7,7 @@
 //
 // A file's tier follows from what it needs, so a new test file lands in the right one by itself:
 //   browser   it lives in test/browser/ (Chromium)
-//   services  it calls redisSkip or postgresSkip (test/support/services.ts): Redis or PostgreSQL
+//   services  it calls redisSkip, postgresSkip or rabbitSkip (test/support/services.ts): Redis, PostgreSQL or RabbitMQ
 //   unit      the rest: nothing but Node (the in-process app on the embedded PGlite)
 //
 // Files that assert a deadline on live behaviour (an expiry announced within a second, a heartbeat
@@ -40,7 +40,7 @@ async function testFiles(dir) {
 
 async function describeFile(path) {
   const source = await readFile(path, 'utf8');
-  const tier = path.startsWith(join('test', 'browser')) ? 'browser' : /\b(redisSkip|postgresSkip)\b/.test(source) ? 'services' : 'unit';
+  const tier = path.startsWith(join('test', 'browser')) ? 'browser' : /\b(redisSkip|postgresSkip|rabbitSkip)\b/.test(source) ? 'services' : 'unit';
   return { path, tier, serial: tier === 'browser' || /^\/\/ serial: /m.test(source), contract: /hold-store\.contract/.test(source) };
 }
 

@@ -35,6 +35,29 @@ export interface Config {
   /** Mark the refresh cookie Secure (served over HTTPS, e.g. behind a TLS proxy). */
   secureCookies: boolean;
   rateLimits: RateLimits;
+  checkout: CheckoutConfig;
+}
+
+/** Checkout and the payment queue (issue 11). */
+export interface CheckoutConfig {
+  /** How long an order waits for a successful payment; its hold is extended to match, within MAX_HOLD_LIFE. */
+  paymentWindowMs: number;
+  /** A buyer may cancel a paid order until this long before the showtime starts. */
+  cancelCutoffMs: number;
+  /** amqp://... of RabbitMQ; without it the embedded queue (the outbox table) carries payments. */
+  amqpUrl: string | undefined;
+  /** Queue names (RabbitMQ) start with this, so deployments and test runs never share a queue. */
+  amqpPrefix: string;
+  /** Deliveries of a payment message before it is dead-lettered. */
+  maxAttempts: number;
+  /** The wait before the first retry; doubles with each further one. */
+  backoffMs: number;
+  /** Payment messages one worker processes at once. */
+  prefetch: number;
+  /** Run the payment worker inside the server (default); off: run `npm run worker` processes instead. */
+  inProcessWorker: boolean;
+  /** The simulated gateway's answer time: uniformly between these, in ms. */
+  gatewayLatencyMs: [number, number];
 }
 
 /** Requests per minute, per user and per address (the address gets `perIpFactor` times more). */
@@ -136,6 +159,32 @@ export function loadConfig(env: Env = process.env): Config {
       perIpFactor: integer(env, 'RATE_LIMIT_IP_FACTOR', DEFAULT_RATE_LIMITS.perIpFactor, 1),
       exempt: env.RATE_LIMIT_EXEMPT === undefined ? DEFAULT_RATE_LIMITS.exempt : list(env.RATE_LIMIT_EXEMPT),
     },
+    checkout: checkoutOf(env, limits),
+  };
+}
+
+function checkoutOf(env: Env, limits: BookingLimits): CheckoutConfig {
+  const amqpUrl = env.AMQP_URL || undefined;
+  if (amqpUrl) checkUrl('AMQP_URL', amqpUrl, ['amqp:', 'amqps:']);
+  // By default 10 minutes, or MAX_HOLD_LIFE when that is shorter: the order's hold must last as long as its window.
+  const paymentWindowMs = integer(env, 'PAYMENT_WINDOW', Math.min(600, Math.floor(limits.maxHoldLifeMs / 1000)), 1) * 1000;
+  if (paymentWindowMs > limits.maxHoldLifeMs) {
+    throw new ConfigError(`PAYMENT_WINDOW (${paymentWindowMs / 1000} s) cannot be longer than MAX_HOLD_LIFE (${limits.maxHoldLifeMs / 1000} s): an order's hold would end before its payment window`);
+  }
+  const latency = (env.GATEWAY_LATENCY_MS || '80-400').split('-').map(Number);
+  if (latency.length !== 2 || !latency.every((n) => Number.isInteger(n) && n >= 0 && n <= 60_000) || latency[0]! > latency[1]!) {
+    throw new ConfigError(`GATEWAY_LATENCY_MS must be min-max in ms (e.g. 80-400), not ${JSON.stringify(env.GATEWAY_LATENCY_MS)}`);
+  }
+  return {
+    paymentWindowMs,
+    cancelCutoffMs: integer(env, 'CANCEL_CUTOFF', 2 * 3600, 0) * 1000,
+    amqpUrl,
+    amqpPrefix: env.AMQP_PREFIX || 'boxoffice.',
+    maxAttempts: integer(env, 'PAYMENT_MAX_ATTEMPTS', 6, 1, 50),
+    backoffMs: integer(env, 'PAYMENT_BACKOFF_MS', 1000, 1, 3_600_000),
+    prefetch: integer(env, 'PAYMENT_PREFETCH', 16, 1, 1000),
+    inProcessWorker: boolean(env, 'PAYMENT_WORKER', true),
+    gatewayLatencyMs: [latency[0]!, latency[1]!],
   };
 }
 

@@ -4,11 +4,12 @@
  * each group where it is used). An optional plugin's group belongs here too, so its codes are
  * documented even when the plugin is switched off: one import and one entry.
  */
+import { CHECKOUT_ERRORS } from './checkout/checkout-errors.ts';
 import { CORE_ERRORS } from './domain/errors.ts';
 import { HTTP_ERRORS } from './http/http-errors.ts';
 import { LAB_ERRORS } from './lab/lab-errors.ts';
 
-export const ERROR_GROUPS = [CORE_ERRORS, HTTP_ERRORS, LAB_ERRORS] as const;
+export const ERROR_GROUPS = [CORE_ERRORS, CHECKOUT_ERRORS, HTTP_ERRORS, LAB_ERRORS] as const;
 
 /** docs/errors.md, as the registry says it: `npm run docs:errors` writes it, a test compares. */
 export function renderErrorsDoc(): string {

@@ -1,10 +1,11 @@
-// Finds the real Redis and PostgreSQL a test suite needs. Without them a suite is skipped with the
+// Finds the real Redis, PostgreSQL and RabbitMQ a test suite needs. Without them a suite is skipped with the
 // reason printed; with REQUIRE_SERVICES=1 (as .ci/run sets) a missing service fails the run instead.
 import { randomUUID } from 'node:crypto';
 import { Socket } from 'node:net';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const required = process.env.REQUIRE_SERVICES === '1';
 
 function reachable(url: string): Promise<boolean> {
@@ -35,6 +36,7 @@ async function service(name: string, url: string): Promise<false | string> {
 
 export const redisSkip = () => service('Redis', REDIS_URL);
 export const postgresSkip = () => service('PostgreSQL', DATABASE_URL);
+export const rabbitSkip = () => service('RabbitMQ', AMQP_URL);
 
 /** A name no other test run uses: for key prefixes and schemas. */
 export const runId = (label: string) => `${label}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
