@@ -17,6 +17,9 @@
 // once that lane is done, all run at normal priority and it takes other files too. Files start
 // longest first, by the times of the last run (test-output/test-times.json).
 //
+// Files that disturb a service every other file shares (a RabbitMQ stop_app, a Redis restart) say so
+// with a line starting with `// exclusive: <why>`: they run last, one at a time, with nothing beside them.
+//
 // One empty PGlite cluster is created per run and copied by the test helpers (test/support/pglite.ts),
 // so each embedded database a test opens skips initdb but still runs the real migrations.
 import { spawn } from 'node:child_process';
@@ -41,7 +44,8 @@ async function testFiles(dir) {
 async function describeFile(path) {
   const source = await readFile(path, 'utf8');
   const tier = path.startsWith(join('test', 'browser')) ? 'browser' : /\b(redisSkip|postgresSkip|rabbitSkip)\b/.test(source) ? 'services' : 'unit';
-  return { path, tier, serial: tier === 'browser' || /^\/\/ serial: /m.test(source), contract: /hold-store\.contract/.test(source) };
+  const exclusive = /^\/\/ exclusive: /m.test(source);
+  return { path, tier, exclusive, serial: !exclusive && (tier === 'browser' || /^\/\/ serial: /m.test(source)), contract: /hold-store\.contract/.test(source) };
 }
 
 function parseArgs(argv) {
@@ -104,7 +108,8 @@ const lastTimes = JSON.parse(await readFile(TIMES, 'utf8').catch(() => '{}'));
 // then the services tier; the rest by their last time.
 const weight = (f) => lastTimes[f.path] ?? 1e6 * (1 + Number(f.contract) * 2 + Number(f.tier === 'services'));
 const alone = selected.filter((f) => f.serial).sort((a, b) => weight(b) - weight(a));
-const shared = selected.filter((f) => !f.serial).sort((a, b) => weight(b) - weight(a));
+const shared = selected.filter((f) => !f.serial && !f.exclusive).sort((a, b) => weight(b) - weight(a));
+const exclusive = selected.filter((f) => f.exclusive);
 
 const started = Date.now();
 const typecheck = tiers.length || words.length ? null : node(['node_modules/typescript/bin/tsc', '--noEmit'], { low: alone.length > 0 });
@@ -124,7 +129,8 @@ try {
   // would keep the lower priority after the deadline-sensitive lane is done).
   const runFile = async (file, low) => {
     const result = { file, ...(await node(['--import', 'tsx', reporter, file.path], { env, low })) };
-    console.log(`# ${file.path} (${file.tier}${file.serial ? ', alone' : ''}): ${result.ok ? 'ok' : 'FAILED'} in ${result.seconds.toFixed(1)} s`);
+    const how = file.exclusive ? ', exclusive' : file.serial ? ', alone' : '';
+    console.log(`# ${file.path} (${file.tier}${how}): ${result.ok ? 'ok' : 'FAILED'} in ${result.seconds.toFixed(1)} s`);
     process.stdout.write(result.output);
     results.push(result);
   };
@@ -140,6 +146,8 @@ try {
     }),
     ...Array.from({ length: concurrency }, () => lane(shared, () => deadlineLaneBusy)),
   ]);
+  // With nothing else running: these stop or restart a service the other files use.
+  await lane(exclusive, () => false);
 } finally {
   await rm(template, { recursive: true, force: true });
 }
