@@ -158,7 +158,11 @@ export class PostgresOrderRepository implements OrderRepository {
   }
 
   async moveOrder(id: string, from: readonly OrderState[], to: OrderState, fields: { bookingId?: string; reason?: string; expiresAt?: number } = {}, now = Date.now()): Promise<Order | null> {
-    const [row] = await this.db.query<OrderRow>(query('moveOrder'), [id, from, to, fields.bookingId ?? null, fields.reason ?? null, fields.expiresAt ?? null, now]);
+    const args = [id, from, to, fields.bookingId ?? null, fields.reason ?? null, fields.expiresAt ?? null, now];
+    const [row] = await this.db.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM orders WHERE id = $1 FOR UPDATE', [id]);
+      return tx.query<OrderRow>(query('moveOrder'), args);
+    });
     return row ? toOrder(row) : null;
   }
 
