@@ -6,18 +6,21 @@ import { HoldTransferService } from './accounts/hold-transfer-service.ts';
 import { Identity } from './accounts/identity.ts';
 import { AdminService } from './admin/admin-service.ts';
 import { BookingService, type Logger } from './booking/booking-service.ts';
+import { OrderService, type OrderChange } from './checkout/order-service.ts';
 import { CachedBookingRepository, type CatalogChange } from './catalog/catalog-cache.ts';
 import { loadDemoCatalog } from './catalog/demo-catalog.ts';
 import type { Config } from './config.ts';
 import type { SeatChangeEvent } from './domain/booking.ts';
 import { toSeatMapView } from './http/schemas.ts';
 import { labPlugin, type LabPluginOptions } from './lab/lab-plugin.ts';
+import { SimulatedGateway } from './payments/gateway/simulated-gateway.ts';
 import type { BoxofficePlugin } from './plugin.ts';
 import { LocalBroadcast, type Broadcast, type EventBus } from './realtime/event-bus.ts';
 import { SeatHub, type SeatHubOptions } from './realtime/seat-hub.ts';
 import { openStores, type Stores } from './stores/index.ts';
 import { PostgresAccountRepository } from './stores/postgres/account-repository.ts';
 import { PostgresAdminRepository } from './stores/postgres/admin-repository.ts';
+import { PostgresOrderRepository } from './stores/postgres/order-repository.ts';
 import { RedisBroadcast } from './stores/redis/redis-broadcast.ts';
 import { connectRedis, RedisOutages } from './stores/redis/connect.ts';
 import { deploymentSecret } from './secret.ts';
@@ -34,6 +37,8 @@ export interface Boxoffice {
   /** Moves a guest's holds to the account they log in to. */
   holdTransfer: HoldTransferService;
   admin: AdminService;
+  /** Checkout (issue 11): orders, and what carries their payments. */
+  checkout: Checkout;
   /** A Redis connection for shared counters (rate limits), when REDIS_URL is set. */
   redis?: { client: Redis; keyPrefix: string };
   /** Pushes seat changes to WebSocket clients (/ws, /ws/seats). */
@@ -41,6 +46,12 @@ export interface Boxoffice {
   /** Optional features (the Concurrency Lab when LAB_ENABLED); app.ts serves their routes. */
   plugins: BoxofficePlugin[];
   close(): Promise<void>;
+}
+
+export interface Checkout {
+  orders: OrderService;
+  /** Every change of an order, on every instance (the hub pushes them to their owners' followers). */
+  orderChanges: Broadcast<OrderChange>;
 }
 
 /** Settings no environment variable carries; tests use them to make the hub and the lab quick to observe. */
@@ -91,7 +102,26 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
     const guests = new GuestTokens(secret);
     const identity = new Identity(guests, accounts);
     const holdTransfer = new HoldTransferService({ guests, service, repository: catalog });
-    const admin = new AdminService({ admin: new PostgresAdminRepository(stores.db), catalog, service });
+    const adminRepository = new PostgresAdminRepository(stores.db);
+    const admin = new AdminService({ admin: adminRepository, catalog, service });
+
+    // Checkout: orders in PostgreSQL beside the bookings, cards through the gateway, changes to every instance.
+    const orderChanges: Broadcast<OrderChange> = redis
+      ? await RedisBroadcast.open<OrderChange>({ client: redis.client, channel: `${config.redisKeyPrefix}order-changes`, onError: (err) => log?.error({ err }, 'order change lost') })
+      : new LocalBroadcast<OrderChange>();
+    opened.push(() => orderChanges.close());
+    const gateway = await SimulatedGateway.open(stores.db, { latencyMs: config.checkout.gatewayLatencyMs });
+    opened.push(() => gateway.close());
+    const orders = new OrderService({
+      orders: new PostgresOrderRepository(stores.db),
+      booking: service,
+      gateway,
+      changes: orderChanges,
+      settings: config.checkout,
+      audit: adminRepository,
+      ...(log && { log }),
+    });
+    const checkout: Checkout = { orders, orderChanges };
     if (config.demoCatalog && (await catalog.isEmpty())) {
       await loadDemoCatalog(catalog);
       log?.info({}, 'loaded the demo catalog');
@@ -114,6 +144,7 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
       readSeatMap: (showtimeId) => service.seatMap(showtimeId),
       view: toSeatMapView,
       movieOf: async (showtimeId) => (await service.showtime(showtimeId)).movieId,
+      orders: { changes: orderChanges, view: (orderId, owner) => orders.viewFor(orderId, owner) },
       ...(log && { log }),
       ...tuning.hub,
     });
@@ -124,7 +155,8 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
       for (const plugin of plugins) await plugin.close();
     });
     opened.push(service.startSweeper());
-    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, hub, plugins, ...(redis && { redis }), close: closeAll };
+    opened.push(orders.startSweeper());
+    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, checkout, hub, plugins, ...(redis && { redis }), close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;
