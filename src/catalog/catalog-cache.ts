@@ -106,6 +106,9 @@ export class CachedBookingRepository implements BookingRepository {
   bookingsOf(owner: string): Promise<Booking[]> {
     return this.inner.bookingsOf(owner);
   }
+  cancelBooking(id: string) {
+    return this.inner.cancelBooking(id);
+  }
   bookedSeats(showtimeId: string) {
     return this.inner.bookedSeats(showtimeId);
   }

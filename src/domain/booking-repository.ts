@@ -35,6 +35,13 @@ export interface BookingRepository {
    */
   insertBooking(booking: Omit<Booking, 'createdAt'>): Promise<Booking>;
   getBooking(id: string): Promise<Booking | null>;
+  /** The owner's bookings that are not cancelled. */
   bookingsOf(owner: string): Promise<Booking[]>;
+  /**
+   * Cancels a booking: marks it cancelled (the row stays: an order points at it) and deletes its
+   * seats, which frees them for sale, in one statement. Returns the seats freed now (none when it was
+   * cancelled before), or null for an unknown booking.
+   */
+  cancelBooking(id: string): Promise<{ showtimeId: string; seats: SeatId[] } | null>;
   bookedSeats(showtimeId: string): Promise<{ bookingId: string; owner: string; seats: SeatId[] }[]>;
 }

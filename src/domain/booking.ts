@@ -78,7 +78,7 @@ export interface SeatChange {
   holdId?: string;
 }
 
-export type SeatChangeCause = 'hold' | 'extend' | 'release' | 'confirm' | 'expire' | 'restore' | 'transfer';
+export type SeatChangeCause = 'hold' | 'extend' | 'release' | 'confirm' | 'expire' | 'restore' | 'transfer' | 'cancel';
 
 /** Emitted for every change of a showtime's seats; `version` grows by one per change, per showtime. */
 export interface SeatChangeEvent {

@@ -202,7 +202,7 @@ export class PostgresBookingRepository implements BookingRepository {
   }
 
   async bookingsOf(owner: string): Promise<Booking[]> {
-    const rows = await this.db.query<BookingRow>(`${BOOKING_SELECT} WHERE b.owner = $1 ORDER BY b.created_at, b.id`, [owner]);
+    const rows = await this.db.query<BookingRow>(`${BOOKING_SELECT} WHERE b.owner = $1 AND b.cancelled_at IS NULL ORDER BY b.created_at, b.id`, [owner]);
     return rows.map(toBooking);
   }
 
@@ -214,6 +214,11 @@ export class PostgresBookingRepository implements BookingRepository {
       [showtimeId],
     );
     return rows.map((r) => ({ bookingId: r.id, owner: r.owner, seats: r.seats }));
+  }
+
+  async cancelBooking(id: string): Promise<{ showtimeId: string; seats: string[] } | null> {
+    const [row] = await this.db.query<{ showtime_id: string; seats: string[] }>(query('cancelBooking'), [id]);
+    return row ? { showtimeId: row.showtime_id, seats: row.seats } : null;
   }
 }
 
