@@ -115,6 +115,16 @@ export class BookingService {
     }
   }
 
+  /** The caller's hold as the store has it now (expired ones too, until swept): HOLD_NOT_FOUND, NOT_HOLD_OWNER. */
+  async holdOf(req: { holdId: string; owner: string }): Promise<Hold> {
+    const showtimeId = showtimeOfHold(req.holdId);
+    const owner = checkOwner(req.owner);
+    const hold = await this.whenLoaded(showtimeId, () => this.deps.holds.getHold(showtimeId, req.holdId), req.holdId);
+    if (!hold) throw new BoxofficeError('HOLD_NOT_FOUND', { holdId: req.holdId });
+    if (hold.owner !== owner) throw new BoxofficeError('NOT_HOLD_OWNER', { holdId: req.holdId });
+    return hold;
+  }
+
   async holdSeats(req: { showtimeId: string; owner: string; seats: unknown; ttlMs?: number }): Promise<Hold> {
     const { showtime, seats: index } = await this.cachedShowtime(req.showtimeId);
     const owner = checkOwner(req.owner);

@@ -1,4 +1,4 @@
-import type { Booking, Movie, Screen, Showtime, Theater } from './booking.ts';
+import type { Booking, Movie, Screen, Showtime, ShowtimeInput, Theater } from './booking.ts';
 import type { SeatId } from './layout.ts';
 
 /**
@@ -22,7 +22,7 @@ export interface BookingRepository {
    * another showtime of the screen overlaps it (start to start + the movie's length); LAYOUT_LOCKED
    * when a showtime with bookings would move to another screen.
    */
-  saveShowtime(showtime: Omit<Showtime, 'layout'>): Promise<void>;
+  saveShowtime(showtime: ShowtimeInput): Promise<void>;
   /** True when the catalog has no movies yet (first start). */
   isEmpty(): Promise<boolean>;
 

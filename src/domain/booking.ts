@@ -1,4 +1,5 @@
 import type { SeatId, SeatKind, SeatLayout } from './layout.ts';
+import type { Prices } from './orders.ts';
 
 export interface Movie {
   id: string;
@@ -25,7 +26,12 @@ export interface Showtime {
   /** Epoch milliseconds. */
   startsAt: number;
   layout: SeatLayout;
+  /** A price per seat kind; all 0 is a free showtime (confirmed without checkout). */
+  prices: Prices;
 }
+
+/** What saveShowtime takes: without prices, a new showtime is free and an existing one keeps its own. */
+export type ShowtimeInput = Omit<Showtime, 'layout' | 'prices'> & { prices?: Prices };
 
 /**
  * A hold is a set of seats of one showtime kept for one owner until `expiresAt` (epoch ms, on the

@@ -145,7 +145,13 @@ $('showtime-form').onsubmit = (event) => {
   event.preventDefault();
   act(async () => {
     const startsAt = new Date($('showtime-starts').value).toISOString();
-    await api('PUT', `/api/v1/admin/showtimes/${encodeURIComponent($('showtime-id').value)}`, { movieId: $('showtime-movie').value, screenId: $('showtime-screen').value, startsAt });
+    // Prices are typed in units (12.50) and sent in cents; none typed keeps the showtime's own.
+    const kinds = ['standard', 'premium', 'accessible'];
+    const typed = kinds.map((k) => $(`showtime-price-${k}`).value.trim());
+    const prices = typed.some((v) => v !== '')
+      ? { currency: $('showtime-currency').value.trim().toUpperCase(), ...Object.fromEntries(kinds.map((k, i) => [k, Math.round(Number(typed[i] || 0) * 100)])) }
+      : undefined;
+    await api('PUT', `/api/v1/admin/showtimes/${encodeURIComponent($('showtime-id').value)}`, { movieId: $('showtime-movie').value, screenId: $('showtime-screen').value, startsAt, ...(prices && { prices }) });
     await Promise.all([loadOccupancy(), loadAudit()]);
   }, `Saved showtime ${$('showtime-id').value}`);
 };

@@ -2,9 +2,9 @@ import type { Logger } from '../../booking/booking-service.ts';
 import type { PaymentMessage } from '../../domain/orders.ts';
 import { backoffOf, errorText, type DeadLetter, type PaymentQueue, type QueueDepth, type QueueSettings } from '../../domain/payment-queue.ts';
 import type { Queryable } from '../../stores/postgres/db.ts';
-import { sqlFolder } from '../../stores/postgres/queries.ts';
+import { queriesIn } from '../../stores/postgres/queries.ts';
 
-export const queueSql = sqlFolder(new URL('./queries/', import.meta.url));
+export const queueSql = queriesIn(new URL('./queries/', import.meta.url));
 
 export interface EmbeddedQueueOptions extends QueueSettings {
   /** The database that holds payment_outbox (PGlite or a server): the queue is that table. */
