@@ -12,6 +12,9 @@ import type { Config } from './config.ts';
 import type { SeatChangeEvent } from './domain/booking.ts';
 import { toSeatMapView } from './http/schemas.ts';
 import { labPlugin, type LabPluginOptions } from './lab/lab-plugin.ts';
+import type { PaymentQueue } from './domain/payment-queue.ts';
+import { openPaymentQueue } from './payments/open-payment-queue.ts';
+import { startPaymentWorker, type PaymentHandler } from './payments/payment-worker.ts';
 import type { BoxofficePlugin } from './plugin.ts';
 import { LocalBroadcast, type Broadcast, type EventBus } from './realtime/event-bus.ts';
 import { SeatHub, type SeatHubOptions } from './realtime/seat-hub.ts';
@@ -40,6 +43,8 @@ export interface Boxoffice {
   hub: SeatHub;
   /** Optional features (the Concurrency Lab when LAB_ENABLED); app.ts serves their routes. */
   plugins: BoxofficePlugin[];
+  /** The payment queue (RabbitMQ with AMQP_URL, else the outbox table): the worker consumes it, the admin reads its dead letters and depth. */
+  payments: { queue: PaymentQueue; /** The payment worker runs in this process. */ worker: boolean };
   close(): Promise<void>;
 }
 
@@ -47,6 +52,8 @@ export interface Boxoffice {
 export interface BoxofficeTuning {
   hub?: Pick<SeatHubOptions, 'maxBufferedBytes' | 'heartbeatMs' | 'messageBudget' | 'subscribeBudget'>;
   lab?: Omit<LabPluginOptions, 'log'>;
+  /** What the payment worker runs on each message (until the composition root builds the payment processor itself). */
+  paymentHandler?: PaymentHandler;
 }
 
 /** The composition root: the only place that knows which adapters run. */
@@ -79,6 +86,8 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
     }
     opened.push(() => catalogChanges.close());
     const catalog = new CachedBookingRepository(stores.repository, catalogChanges);
+    const paymentQueue = await openPaymentQueue(config.checkout, stores.db, log);
+    opened.push(() => paymentQueue.close());
     const service = new BookingService({ holds: stores.holds, repository: catalog, events, limits: config.limits, ...(log && { log }) });
     catalogChanges.subscribe(() => service.forgetShowtimes());
     // One deployment secret signs guest tokens and (derived) access tokens; read once, here.
@@ -124,7 +133,10 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
       for (const plugin of plugins) await plugin.close();
     });
     opened.push(service.startSweeper());
-    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, hub, plugins, ...(redis && { redis }), close: closeAll };
+    // Last, once everything the handler needs is up; closed first (it waits for the messages in flight).
+    const worker = config.checkout.inProcessWorker && tuning.paymentHandler !== undefined;
+    if (worker) opened.push(await startPaymentWorker(paymentQueue, tuning.paymentHandler!, log));
+    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, hub, plugins, payments: { queue: paymentQueue, worker }, ...(redis && { redis }), close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;
