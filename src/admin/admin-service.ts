@@ -133,7 +133,8 @@ export class AdminService {
     });
   }
 
-  private async record(actor: Actor, action: string, target: string, details: Record<string, unknown>): Promise<void> {
+  /** Writes one line of the audit log (also for admin actions of other modules: a payment retried). */
+  async record(actor: Actor, action: string, target: string, details: Record<string, unknown>): Promise<void> {
     await this.deps.admin.appendAudit({ actor: actorName(actor), action, target, details });
   }
 }

@@ -83,10 +83,11 @@ export class OrderService {
       /** Frees the seats of a paid order's booking (a refund): the booking is cancelled, its seats sold again. */
       freeBooking?: (order: Order) => Promise<void>;
       /**
-       * Settles an order due to expire whose payment attempts failed (given up on): asks the
-       * gateway whether it charged after all, and books or refunds. True when it settled the order.
+       * Settles an order due to expire that has a payment given up on (`failed`: the gateway may have
+       * charged after all) or charged but not yet booked: books or refunds it. True when it settled
+       * the order; throws when the gateway cannot say (the order must not expire yet).
        */
-      settleFailedPayments?: (order: Order, failed: Payment[]) => Promise<boolean>;
+      settleBeforeExpiry?: (order: Order) => Promise<boolean>;
       tickets?: TicketSource;
       log?: Logger;
       now?: () => number;
@@ -271,8 +272,16 @@ export class OrderService {
       const now = this.now();
       let expired = 0;
       for (const order of await this.deps.orders.duePendingOrders(now, limit)) {
-        const failed = (await this.deps.orders.paymentsOf(order.id)).filter((p) => p.state === 'failed');
-        if (failed.length > 0 && this.deps.settleFailedPayments && (await this.deps.settleFailedPayments(order, failed))) continue;
+        const payments = await this.deps.orders.paymentsOf(order.id);
+        if (this.deps.settleBeforeExpiry && payments.some((p) => p.state === 'failed' || p.state === 'succeeded')) {
+          try {
+            if (await this.deps.settleBeforeExpiry(order)) continue;
+          } catch (e) {
+            // The gateway cannot say whether it charged: the order stays live until it can.
+            this.deps.log?.warn({ err: e, orderId: order.id }, 'could not settle an order before its expiry; trying again');
+            continue;
+          }
+        }
         const moved = await this.deps.orders.moveOrder(order.id, ['pending_payment'], 'expired', { reason: 'not paid in time' }, now);
         if (!moved) continue; // paid, cancelled or being paid meanwhile
         await this.releaseHold(moved);
@@ -299,9 +308,19 @@ export class OrderService {
     };
   }
 
-  /** Announces a change of an order to its owner's followers (every instance). The payment worker calls it too. */
+  /** Announces a change of an order to its owner's followers (every instance). */
   changed(order: Pick<Order, 'id' | 'owner'>): void {
     this.deps.changes.publish({ orderId: order.id, owner: order.owner });
+  }
+
+  /** changed(), for a caller that knows the order's id only (the payment processor). */
+  async announce(orderId: string): Promise<void> {
+    try {
+      const order = await this.deps.orders.getOrder(orderId);
+      if (order) this.changed(order);
+    } catch (e) {
+      this.deps.log?.warn({ err: e, orderId }, 'could not announce an order change');
+    }
   }
 
   /** The order as its buyer sees it. */
