@@ -189,9 +189,18 @@ export class OrderService {
     return { payment, order };
   }
 
-  /** The buyer cancels: an unpaid order at once; a paid one until the cutoff before the showtime, refunded. */
+  /**
+   * The buyer cancels: an unpaid order at once, unless a payment of it is being processed (they
+   * wait for its outcome); a paid one until the cutoff before the showtime, refunded.
+   */
   async cancel(req: { orderId: string; owner: string }): Promise<Order> {
     const order = await this.order(req.orderId, req.owner);
+    if (order.state === 'pending_payment') {
+      // A read, not part of the move: a payment recorded in between is charged, finds the order
+      // cancelled, and is refunded by the payment processor.
+      const pending = (await this.deps.orders.paymentsOf(order.id)).find((p) => p.state === 'pending');
+      if (pending) throw new BoxofficeError('PAYMENT_IN_PROGRESS', { orderId: order.id, paymentId: pending.id });
+    }
     if (order.state === 'paid') {
       const { startsAt } = await this.deps.booking.showtime(order.showtimeId);
       const { cancelCutoffMs } = this.deps.settings;
@@ -200,7 +209,10 @@ export class OrderService {
     return this.cancelOrder(order, 'cancelled by the buyer');
   }
 
-  /** An admin cancels any order that is not final, with a reason (audit log). */
+  /**
+   * An admin cancels any order that is not final, with a reason (audit log), even with a payment
+   * on its way: the processor refunds a charge that finds its order cancelled.
+   */
   async adminCancel(req: { orderId: string; actor: AdminActor; reason: unknown }): Promise<Order> {
     const reason = typeof req.reason === 'string' ? req.reason.trim() : '';
     if (reason.length === 0 || reason.length > MAX_REASON) throw invalidInput(`reason must be 1 to ${MAX_REASON} characters`, { field: 'reason' });
@@ -243,11 +255,9 @@ export class OrderService {
     throw new BoxofficeError('ORDER_NOT_CANCELLABLE', { orderId: order.id, state: order.state });
   }
 
-  /** The guarded move refused: say why, as the order is now. */
+  /** The guarded move refused: the order moved meanwhile (paid, expired, cancelled); say so as it is now. */
   private async cancelRefused(orderId: string): Promise<never> {
     const now = (await this.deps.orders.getOrder(orderId))!;
-    const pending = (await this.deps.orders.paymentsOf(orderId)).find((p) => p.state === 'pending');
-    if (now.state === 'pending_payment' && pending) throw new BoxofficeError('PAYMENT_IN_PROGRESS', { orderId, paymentId: pending.id });
     throw new BoxofficeError('ORDER_NOT_CANCELLABLE', { orderId, state: now.state });
   }
 

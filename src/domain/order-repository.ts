@@ -21,8 +21,8 @@ export interface OrderRepository {
   /**
    * Moves an order from one of `from` to `to`, setting the given fields, in one statement.
    * Returns the order as it now is, or null when it was not in one of `from` (someone else moved it).
-   * A move to `expired` or `cancelled` also needs no payment pending (a payment being processed
-   * settles the order itself); to `expired`, the window over at `now` (default: the clock).
+   * A move to `expired` also needs the window over at `now` (default: the clock) and no payment
+   * pending: a payment being processed settles the order itself.
    */
   moveOrder(id: string, from: readonly OrderState[], to: OrderState, fields?: { bookingId?: string; reason?: string; expiresAt?: number }, now?: number): Promise<Order | null>;
 

@@ -218,7 +218,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ orders: OrderService; acco
         security,
         params: orderParam,
         body: Body({ reason: Type.String({ minLength: 1, maxLength: 500 }) }),
-        response: { 200: OrderSchema, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'FORBIDDEN', 'ORDER_NOT_FOUND', 'ORDER_NOT_CANCELLABLE', 'PAYMENT_IN_PROGRESS') },
+        response: { 200: OrderSchema, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'FORBIDDEN', 'ORDER_NOT_FOUND', 'ORDER_NOT_CANCELLABLE') },
       },
     },
     async (request) => {

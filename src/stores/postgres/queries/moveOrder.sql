@@ -1,8 +1,9 @@
 -- moveOrder: moves an order from one of the given states to another, in one guarded statement. Two
 -- movers racing (a redelivered payment message, the expiry sweep, a cancel) both wait on the row
 -- lock; the second re-checks `state` against the row the first committed and moves nothing.
--- A move to 'expired' or 'cancelled' also needs no payment pending (a payment being processed
--- settles the order itself), and a move to 'expired' the payment window over.
+-- A move to 'expired' also needs the payment window over and no payment pending: a payment being
+-- processed settles the order itself. (A cancel does not wait for one: the payment processor
+-- refunds a charge that finds its order cancelled.)
 --
 -- Runs inside moveOrder's transaction, right after
 --   SELECT 1 FROM orders WHERE id = $order FOR UPDATE
@@ -23,8 +24,10 @@ UPDATE orders o SET
   updated_at = now()
 WHERE o.id = $1
   AND o.state = ANY ($2::text[])
-  AND ($3 <> 'expired' OR o.expires_at <= to_timestamp($7::float8 / 1000))
-  AND ($3 NOT IN ('expired', 'cancelled') OR NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.state = 'pending'))
+  AND ($3 <> 'expired' OR (
+    o.expires_at <= to_timestamp($7::float8 / 1000)
+    AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.state = 'pending')
+  ))
 RETURNING o.id, o.hold_id, o.showtime_id, o.owner, o.email, o.state, o.currency, o.total, o.lines,
   (extract(epoch from o.expires_at) * 1000)::bigint AS expires_at_ms, o.booking_id, o.reason,
   (extract(epoch from o.created_at) * 1000)::bigint AS created_at_ms,
