@@ -6,18 +6,25 @@ import { HoldTransferService } from './accounts/hold-transfer-service.ts';
 import { Identity } from './accounts/identity.ts';
 import { AdminService } from './admin/admin-service.ts';
 import { BookingService, type Logger } from './booking/booking-service.ts';
+import { OrderService, type OrderChange } from './checkout/order-service.ts';
+import { PaymentProcessor } from './checkout/payment-processor.ts';
 import { CachedBookingRepository, type CatalogChange } from './catalog/catalog-cache.ts';
 import { loadDemoCatalog } from './catalog/demo-catalog.ts';
 import type { Config } from './config.ts';
 import type { SeatChangeEvent } from './domain/booking.ts';
 import { toSeatMapView } from './http/schemas.ts';
 import { labPlugin, type LabPluginOptions } from './lab/lab-plugin.ts';
+import { SimulatedGateway } from './payments/gateway/simulated-gateway.ts';
+import type { PaymentQueue } from './domain/payment-queue.ts';
+import { openPaymentQueue } from './payments/open-payment-queue.ts';
+import { startPaymentWorker, type PaymentHandler } from './payments/payment-worker.ts';
 import type { BoxofficePlugin } from './plugin.ts';
 import { LocalBroadcast, type Broadcast, type EventBus } from './realtime/event-bus.ts';
 import { SeatHub, type SeatHubOptions } from './realtime/seat-hub.ts';
 import { openStores, type Stores } from './stores/index.ts';
 import { PostgresAccountRepository } from './stores/postgres/account-repository.ts';
 import { PostgresAdminRepository } from './stores/postgres/admin-repository.ts';
+import { PostgresOrderRepository } from './stores/postgres/order-repository.ts';
 import { RedisBroadcast } from './stores/redis/redis-broadcast.ts';
 import { connectRedis, RedisOutages } from './stores/redis/connect.ts';
 import { deploymentSecret } from './secret.ts';
@@ -34,19 +41,33 @@ export interface Boxoffice {
   /** Moves a guest's holds to the account they log in to. */
   holdTransfer: HoldTransferService;
   admin: AdminService;
+  /** Checkout (issue 11): orders, and what carries their payments. */
+  checkout: Checkout;
   /** A Redis connection for shared counters (rate limits), when REDIS_URL is set. */
   redis?: { client: Redis; keyPrefix: string };
   /** Pushes seat changes to WebSocket clients (/ws, /ws/seats). */
   hub: SeatHub;
   /** Optional features (the Concurrency Lab when LAB_ENABLED); app.ts serves their routes. */
   plugins: BoxofficePlugin[];
+  /** The payment queue (RabbitMQ with AMQP_URL, else the outbox table): the worker consumes it, the admin reads its dead letters and depth. */
+  payments: { queue: PaymentQueue; /** The payment worker runs in this process. */ worker: boolean };
   close(): Promise<void>;
+}
+
+export interface Checkout {
+  orders: OrderService;
+  /** The payment queue's handler: charges, books, refunds. */
+  processor: PaymentProcessor;
+  /** Every change of an order, on every instance (the hub pushes them to their owners' followers). */
+  orderChanges: Broadcast<OrderChange>;
 }
 
 /** Settings no environment variable carries; tests use them to make the hub and the lab quick to observe. */
 export interface BoxofficeTuning {
   hub?: Pick<SeatHubOptions, 'maxBufferedBytes' | 'heartbeatMs' | 'messageBudget' | 'subscribeBudget'>;
   lab?: Omit<LabPluginOptions, 'log'>;
+  /** What the payment worker runs on each message (until the composition root builds the payment processor itself). */
+  paymentHandler?: PaymentHandler;
 }
 
 /** The composition root: the only place that knows which adapters run. */
@@ -79,6 +100,8 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
     }
     opened.push(() => catalogChanges.close());
     const catalog = new CachedBookingRepository(stores.repository, catalogChanges);
+    const paymentQueue = await openPaymentQueue(config.checkout, stores.db, log);
+    opened.push(() => paymentQueue.close());
     const service = new BookingService({ holds: stores.holds, repository: catalog, events, limits: config.limits, ...(log && { log }) });
     catalogChanges.subscribe(() => service.forgetShowtimes());
     // One deployment secret signs guest tokens and (derived) access tokens; read once, here.
@@ -91,7 +114,37 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
     const guests = new GuestTokens(secret);
     const identity = new Identity(guests, accounts);
     const holdTransfer = new HoldTransferService({ guests, service, repository: catalog });
-    const admin = new AdminService({ admin: new PostgresAdminRepository(stores.db), catalog, service });
+    const adminRepository = new PostgresAdminRepository(stores.db);
+    const admin = new AdminService({ admin: adminRepository, catalog, service });
+
+    // Checkout: orders in PostgreSQL beside the bookings, cards through the gateway, changes to every instance.
+    const orderChanges: Broadcast<OrderChange> = redis
+      ? await RedisBroadcast.open<OrderChange>({ client: redis.client, channel: `${config.redisKeyPrefix}order-changes`, onError: (err) => log?.error({ err }, 'order change lost') })
+      : new LocalBroadcast<OrderChange>();
+    opened.push(() => orderChanges.close());
+    const gateway = await SimulatedGateway.open(stores.db, { latencyMs: config.checkout.gatewayLatencyMs });
+    opened.push(() => gateway.close());
+    const orderRepository = new PostgresOrderRepository(stores.db);
+    const processor: PaymentProcessor = new PaymentProcessor({
+      orders: orderRepository,
+      gateway,
+      bookings: service,
+      maxAttempts: config.checkout.maxAttempts,
+      onOrderChange: (orderId) => void orders.announce(orderId),
+      ...(log && { log }),
+    });
+    const orders: OrderService = new OrderService({
+      orders: orderRepository,
+      booking: service,
+      gateway,
+      changes: orderChanges,
+      settings: config.checkout,
+      audit: adminRepository,
+      freeBooking: async (order) => void (await service.cancelBooking(order.bookingId!)),
+      settleBeforeExpiry: async (order) => (await processor.checkBeforeExpiry(order.id)) !== null,
+      ...(log && { log }),
+    });
+    const checkout: Checkout = { orders, orderChanges, processor };
     if (config.demoCatalog && (await catalog.isEmpty())) {
       await loadDemoCatalog(catalog);
       log?.info({}, 'loaded the demo catalog');
@@ -114,6 +167,7 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
       readSeatMap: (showtimeId) => service.seatMap(showtimeId),
       view: toSeatMapView,
       movieOf: async (showtimeId) => (await service.showtime(showtimeId)).movieId,
+      orders: { changes: orderChanges, view: (orderId, owner) => orders.viewFor(orderId, owner) },
       ...(log && { log }),
       ...tuning.hub,
     });
@@ -124,7 +178,11 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
       for (const plugin of plugins) await plugin.close();
     });
     opened.push(service.startSweeper());
-    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, hub, plugins, ...(redis && { redis }), close: closeAll };
+    opened.push(orders.startSweeper());
+    // Last, once everything the handler needs is up; closed first (it waits for the messages in flight).
+    const worker = config.checkout.inProcessWorker;
+    if (worker) opened.push(await startPaymentWorker(paymentQueue, tuning.paymentHandler ?? processor.handle, log));
+    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, checkout, hub, plugins, payments: { queue: paymentQueue, worker }, ...(redis && { redis }), close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

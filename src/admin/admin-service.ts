@@ -1,6 +1,6 @@
 import type { BookingService } from '../booking/booking-service.ts';
 import type { AdminRepository, AuditEntry } from '../domain/admin.ts';
-import type { Movie, Screen, Showtime, Theater } from '../domain/booking.ts';
+import type { Movie, Screen, Showtime, ShowtimeInput, Theater } from '../domain/booking.ts';
 import type { BookingRepository } from '../domain/booking-repository.ts';
 import { BoxofficeError, invalidInput } from '../domain/errors.ts';
 import { parseLayout, SEAT_KINDS, type LayoutInput, type SeatId } from '../domain/layout.ts';
@@ -80,10 +80,10 @@ export class AdminService {
     return screen;
   }
 
-  async saveShowtime(actor: Actor, showtime: Omit<Showtime, 'layout'>): Promise<Showtime> {
+  async saveShowtime(actor: Actor, showtime: ShowtimeInput): Promise<Showtime> {
     checkId(showtime.id, 'showtime');
     await this.deps.catalog.saveShowtime(showtime);
-    await this.record(actor, 'showtime.save', showtime.id, { movieId: showtime.movieId, screenId: showtime.screenId, startsAt: new Date(showtime.startsAt).toISOString() });
+    await this.record(actor, 'showtime.save', showtime.id, { movieId: showtime.movieId, screenId: showtime.screenId, startsAt: new Date(showtime.startsAt).toISOString(), ...(showtime.prices && { prices: showtime.prices }) });
     return (await this.deps.catalog.getShowtime(showtime.id))!;
   }
 
@@ -133,7 +133,8 @@ export class AdminService {
     });
   }
 
-  private async record(actor: Actor, action: string, target: string, details: Record<string, unknown>): Promise<void> {
+  /** Writes one line of the audit log (also for admin actions of other modules: a payment retried). */
+  async record(actor: Actor, action: string, target: string, details: Record<string, unknown>): Promise<void> {
     await this.deps.admin.appendAudit({ actor: actorName(actor), action, target, details });
   }
 }

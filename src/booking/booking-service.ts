@@ -115,6 +115,16 @@ export class BookingService {
     }
   }
 
+  /** The caller's hold as the store has it now (expired ones too, until swept): HOLD_NOT_FOUND, NOT_HOLD_OWNER. */
+  async holdOf(req: { holdId: string; owner: string }): Promise<Hold> {
+    const showtimeId = showtimeOfHold(req.holdId);
+    const owner = checkOwner(req.owner);
+    const hold = await this.whenLoaded(showtimeId, () => this.deps.holds.getHold(showtimeId, req.holdId), req.holdId);
+    if (!hold) throw new BoxofficeError('HOLD_NOT_FOUND', { holdId: req.holdId });
+    if (hold.owner !== owner) throw new BoxofficeError('NOT_HOLD_OWNER', { holdId: req.holdId });
+    return hold;
+  }
+
   async holdSeats(req: { showtimeId: string; owner: string; seats: unknown; ttlMs?: number }): Promise<Hold> {
     const { showtime, seats: index } = await this.cachedShowtime(req.showtimeId);
     const owner = checkOwner(req.owner);
@@ -223,6 +233,88 @@ export class BookingService {
     }
     await this.markBooked(booking);
     return booking;
+  }
+
+  /**
+   * Books the seats of an order that has been paid for (the charge succeeded). First the order's
+   * own hold is confirmed like any hold (G4). If that hold expired or is gone, the buyer still gets
+   * the seats when they are free: they are held again for the owner, under an id derived from the
+   * order's hold (`<holdId>-<random>`), and that hold is confirmed; the booking's id is then the new
+   * hold's. If somebody else has a seat now, nothing is booked and the taken seats are reported: the
+   * caller refunds. Safe to call again for the same order (a redelivered payment message): a booking
+   * an earlier call made, or a hold it left unconfirmed, is found by that id and used, never doubled.
+   */
+  async bookPaidOrder(req: { holdId: string; owner: string; seats: unknown }): Promise<PaidBooking> {
+    const showtimeId = showtimeOfHold(req.holdId);
+    const owner = checkOwner(req.owner);
+    const { showtime, seats: index } = await this.cachedShowtime(showtimeId);
+    const seats = normalizeSeatIds(req.seats, index, showtime.id, Number.MAX_SAFE_INTEGER);
+    const gone = await this.confirmPaid(req.holdId, owner);
+    if (gone !== 'gone') return gone;
+
+    const prefix = `${req.holdId}-`;
+    const earlier = await this.earlierRebooking(showtimeId, owner, prefix);
+    if (earlier) return earlier;
+    const holdId = `${prefix}${randomBytes(6).toString('base64url')}`;
+    try {
+      const { hold, version } = await this.whenLoaded(showtimeId, () =>
+        this.deps.holds.hold({
+          holdId,
+          showtimeId,
+          owner,
+          seats,
+          ttlMs: this.limits.confirmGraceMs,
+          // A paid order is not a new claim on seats: the owner's other holds must not stop it.
+          maxSeatsPerOwner: this.limits.maxSeatsPerOwner + seats.length,
+        }),
+      );
+      this.publish(showtimeId, version, 'hold', heldChanges(hold));
+    } catch (e) {
+      if (!(e instanceof BoxofficeError && e.code === 'SEAT_UNAVAILABLE')) throw e;
+      // Maybe taken by this very order: another delivery of its message re-held them just now.
+      return (await this.earlierRebooking(showtimeId, owner, prefix)) ?? { outcome: 'taken', seats: (e.details.seats as SeatId[] | undefined) ?? seats };
+    }
+    const result = await this.confirmPaid(holdId, owner);
+    if (result === 'gone') throw new BoxofficeError('HOLD_EXPIRED', { holdId });
+    return result;
+  }
+
+  /**
+   * A booked seat becomes available again (a paid order was cancelled and refunded). The database
+   * goes first: it is the truth, and a crash before the store follows leaves the seats reading
+   * booked (unsellable, never sold twice) until the cancel is retried or the store is restored.
+   * Idempotent: cancelling again frees nothing more. Live on /ws.
+   */
+  async cancelBooking(bookingId: string): Promise<{ showtimeId: string; seats: SeatId[] }> {
+    const showtimeId = showtimeOfHold(bookingId);
+    const cancelled = await this.deps.repository.cancelBooking(bookingId);
+    if (!cancelled) throw new BoxofficeError('HOLD_NOT_FOUND', `booking ${bookingId} does not exist`, { holdId: bookingId });
+    const freed = await this.whenLoaded(showtimeId, () => this.deps.holds.releaseBooking({ showtimeId, bookingId }));
+    if (freed) this.publish(showtimeId, freed.version, 'cancel', availableChanges(freed.seats));
+    return cancelled;
+  }
+
+  /** confirmHold for a paid order: 'gone' when the hold expired or no longer exists, taken seats as an outcome. */
+  private async confirmPaid(holdId: string, owner: string): Promise<PaidBooking | 'gone'> {
+    try {
+      return { outcome: 'booked', booking: await this.confirmHold({ holdId, owner }) };
+    } catch (e) {
+      if (!(e instanceof BoxofficeError)) throw e;
+      if (e.code === 'HOLD_EXPIRED' || e.code === 'HOLD_NOT_FOUND') return 'gone';
+      // The database had a booking for a seat, or the layout lost or blocked one: the hold is released.
+      if (e.code === 'SEAT_UNAVAILABLE' || e.code === 'SEAT_NOT_FOUND') return { outcome: 'taken', seats: (e.details.seats as SeatId[] | undefined) ?? [] };
+      throw e;
+    }
+  }
+
+  /** A booking, or a live re-hold to confirm, that an earlier bookPaidOrder of the same order left. */
+  private async earlierRebooking(showtimeId: string, owner: string, prefix: string): Promise<PaidBooking | null> {
+    const booking = (await this.deps.repository.bookingsOf(owner)).find((b) => b.id.startsWith(prefix));
+    if (booking) return { outcome: 'booked', booking };
+    const hold = (await this.whenLoaded(showtimeId, () => this.deps.holds.holdsOf(showtimeId, owner))).find((h) => h.id.startsWith(prefix));
+    if (!hold) return null;
+    const result = await this.confirmPaid(hold.id, owner);
+    return result === 'gone' ? null : result;
   }
 
   /**
@@ -377,6 +469,9 @@ export class BookingService {
     this.deps.events.publish({ showtimeId, version, cause, changes });
   }
 }
+
+/** What became of a paid order's seats: booked (this booking), or someone else had them. */
+export type PaidBooking = { outcome: 'booked'; booking: Booking } | { outcome: 'taken'; seats: SeatId[] };
 
 export function showtimeOfHold(holdId: unknown): string {
   const match = typeof holdId === 'string' ? HOLD_ID_PATTERN.exec(holdId) : null;

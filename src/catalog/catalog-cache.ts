@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Booking, Movie, Screen, Showtime, Theater } from '../domain/booking.ts';
+import type { Booking, Movie, Screen, Showtime, ShowtimeInput, Theater } from '../domain/booking.ts';
 import type { BookingRepository } from '../domain/booking-repository.ts';
 import type { Broadcast } from '../realtime/event-bus.ts';
 
@@ -90,7 +90,7 @@ export class CachedBookingRepository implements BookingRepository {
     await this.inner.saveScreen(screen);
     this.invalidate(`screen.save ${screen.id}`);
   }
-  async saveShowtime(showtime: Omit<Showtime, 'layout'>): Promise<void> {
+  async saveShowtime(showtime: ShowtimeInput): Promise<void> {
     await this.inner.saveShowtime(showtime);
     this.invalidate(`showtime.save ${showtime.id}`);
   }
@@ -105,6 +105,9 @@ export class CachedBookingRepository implements BookingRepository {
   }
   bookingsOf(owner: string): Promise<Booking[]> {
     return this.inner.bookingsOf(owner);
+  }
+  cancelBooking(id: string) {
+    return this.inner.cancelBooking(id);
   }
   bookedSeats(showtimeId: string) {
     return this.inner.bookedSeats(showtimeId);

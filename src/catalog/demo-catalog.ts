@@ -1,7 +1,11 @@
 import type { BookingRepository } from '../domain/booking-repository.ts';
 import { gridLayout } from '../domain/layout.ts';
+import { FREE_PRICES, type Prices } from '../domain/orders.ts';
 
 const HOUR = 3_600_000;
+
+/** Hall 1's prices, in cents. */
+const HALL_PRICES: Prices = { currency: 'EUR', standard: 1250, premium: 1750, accessible: 950 };
 
 /**
  * What a fresh embedded install shows: FirstClick's two movies (the compatibility surface addresses
@@ -32,9 +36,11 @@ export async function loadDemoCatalog(repository: BookingRepository, now = Date.
   await repository.saveMovie({ id: 'dune', title: 'Dune: Part Two', durationMinutes: 166 });
   await repository.saveMovie({ id: 'arrival', title: 'Arrival', durationMinutes: 116 });
 
-  await repository.saveShowtime({ id: 'inception-1', movieId: 'inception', screenId: 'screen-inception', startsAt: at(2) });
-  await repository.saveShowtime({ id: 'dune-1', movieId: 'dune', screenId: 'screen-dune', startsAt: at(3) });
-  await repository.saveShowtime({ id: 'arrival-1', movieId: 'arrival', screenId: 'hall-1', startsAt: at(1) });
-  await repository.saveShowtime({ id: 'arrival-2', movieId: 'arrival', screenId: 'hall-1', startsAt: at(4) });
-  await repository.saveShowtime({ id: 'arrival-3', movieId: 'arrival', screenId: 'hall-1', startsAt: at(25) });
+  // FirstClick's showtimes stay free: its surface knows no prices and confirms a hold directly, so a
+  // price there would be a seat given away past the checkout. The hall's showtimes are sold.
+  await repository.saveShowtime({ id: 'inception-1', movieId: 'inception', screenId: 'screen-inception', startsAt: at(2), prices: FREE_PRICES });
+  await repository.saveShowtime({ id: 'dune-1', movieId: 'dune', screenId: 'screen-dune', startsAt: at(3), prices: FREE_PRICES });
+  await repository.saveShowtime({ id: 'arrival-1', movieId: 'arrival', screenId: 'hall-1', startsAt: at(1), prices: HALL_PRICES });
+  await repository.saveShowtime({ id: 'arrival-2', movieId: 'arrival', screenId: 'hall-1', startsAt: at(4), prices: HALL_PRICES });
+  await repository.saveShowtime({ id: 'arrival-3', movieId: 'arrival', screenId: 'hall-1', startsAt: at(25), prices: { ...HALL_PRICES, standard: 1450, premium: 1950 } });
 }

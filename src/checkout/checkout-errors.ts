@@ -23,6 +23,18 @@ export const CHECKOUT_ERRORS = defineErrors('checkout', 'Checkout, payments, tic
   TICKET_NOT_FOUND: { status: 404, message: 'ticket {ticketId} does not exist', when: 'check-in or QR code of a ticket whose order has no such seat', details: '`ticketId`' },
   REVIEW_NOT_FOUND: { status: 404, message: 'review {reviewId} does not exist', when: 'admin: hiding an unknown review', details: '`reviewId`' },
   DEAD_LETTER_NOT_FOUND: { status: 404, message: 'dead letter {messageId} does not exist', when: 'admin: retrying a payment message that is not (or no longer) dead-lettered', details: '`messageId`' },
+  SHOWTIME_FREE: {
+    status: 409,
+    message: 'showtime {showtimeId} is free: confirm hold {holdId} directly (POST /api/v1/holds/{holdId}/confirm)',
+    when: 'checking out a hold of a free showtime (all its prices 0): there is nothing to pay',
+    details: '`showtimeId`, `holdId`',
+  },
+  CHECKOUT_HOLD_EXPIRED: {
+    status: 409,
+    message: 'hold {holdId} has expired: hold the seats again, then check out',
+    when: 'checking out a hold that ran out (a released or swept hold is 404 HOLD_NOT_FOUND)',
+    details: '`holdId`',
+  },
   ORDER_NOT_PAYABLE: {
     status: 409,
     message: 'order {orderId} is {state}: only an order pending payment can be paid',

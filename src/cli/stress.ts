@@ -40,7 +40,14 @@ export async function checkTarget(url: string, ownTarget: boolean): Promise<void
   }
 }
 
-/** Simulated buyers: each takes a guest token, then holds and confirms until the time is up. */
+/** The simulated gateway's card that always succeeds: a priced showtime is bought, not confirmed. */
+const TEST_CARD = { number: '4242424242424242', expMonth: 12, expYear: new Date().getFullYear() + 3, cvc: '123' };
+
+/**
+ * Simulated buyers: each takes a guest token, then holds and confirms (a free showtime) or checks out
+ * and pays by the gateway's test card, waiting for the payment's outcome (a priced one), until the
+ * time is up.
+ */
 export async function stress(o: StressOptions, progress: (line: string, done: boolean) => void = () => {}): Promise<StressResult> {
   if (!Number.isInteger(o.buyers) || o.buyers < 1 || o.buyers > LIMITS.buyers) throw new Error(`buyers must be 1 to ${LIMITS.buyers}`);
   if (!(o.durationMs > 0 && o.durationMs <= LIMITS.durationMs)) throw new Error(`duration must be above 0 and at most ${LIMITS.durationMs / 1000} s`);
@@ -49,7 +56,11 @@ export async function stress(o: StressOptions, progress: (line: string, done: bo
   try {
     const showtime = await client.request('GET', `/api/v1/showtimes/${encodeURIComponent(o.showtime)}`);
     if (showtime.status !== 200) throw new Error(`showtime ${o.showtime}: ${JSON.stringify(showtime.body)}`);
-    const layout = (showtime.body as { layout: { rows: { label: string; seats: ({ id: string; blocked: boolean } | null)[] }[] } }).layout;
+    const { layout, prices } = showtime.body as {
+      layout: { rows: { label: string; seats: ({ id: string; blocked: boolean } | null)[] }[] };
+      prices?: { standard: number; premium: number; accessible: number };
+    };
+    const priced = prices !== undefined && (prices.standard > 0 || prices.premium > 0 || prices.accessible > 0);
     const rows = layout.rows.map((r) => ({ label: r.label, seats: r.seats.filter((s) => s !== null && !s.blocked).map((s) => s!.id) }));
     const all = rows.flatMap((r) => r.seats);
     const hot = o.seat ?? all[Math.floor(all.length / 2)]!;
@@ -76,6 +87,27 @@ export async function stress(o: StressOptions, progress: (line: string, done: bo
     const line = () =>
       `${bar((performance.now() - started) / o.durationMs)} ${((performance.now() - started) / 1000).toFixed(1)}s/${o.durationMs / 1000}s  attempts ${r.attempts}  winners ${r.winners}  conflicts ${r.conflicts}  errors ${r.errors}`;
     const ticker = setInterval(() => progress(line(), false), 200);
+
+    const confirm = async (token: string, holdId: string) => {
+      const res = await client.request('POST', `/api/v1/holds/${encodeURIComponent(holdId)}/confirm`, { token });
+      return res.status === 200 ? { bookingId: holdId, seats: (res.body as { seats: string[] }).seats } : null;
+    };
+    /** Checkout, payment, and the wait for the worker's outcome: the seats of a paid order, or null. */
+    const buy = async (token: string, holdId: string) => {
+      const order = await client.request('POST', `/api/v1/holds/${encodeURIComponent(holdId)}/checkout`, { token, body: { email: 'stress@example.com' } });
+      if (order.status !== 201) return null;
+      const orderId = (order.body as { id: string }).id;
+      const pay = await client.request('POST', `/api/v1/orders/${encodeURIComponent(orderId)}/payments`, { token, body: { card: TEST_CARD } });
+      if (pay.status !== 202) return null;
+      for (const until = performance.now() + 60_000; performance.now() < until; ) {
+        await new Promise((res) => setTimeout(res, 50));
+        const now = await client.request('GET', `/api/v1/orders/${encodeURIComponent(orderId)}`, { token });
+        const o = now.body as { state: string; bookingId: string | null; lines: { seat: string }[] };
+        if (o.state === 'paid') return { bookingId: o.bookingId!, seats: o.lines.map((l) => l.seat) };
+        if (o.state !== 'pending_payment') return null;
+      }
+      return null;
+    };
 
     const buyer = async () => {
       let token: string | undefined;
@@ -105,12 +137,12 @@ export async function stress(o: StressOptions, progress: (line: string, done: bo
           }
           r.winners++;
           const holdId = (hold.body as { id: string }).id;
-          const confirm = await client.request('POST', `/api/v1/holds/${encodeURIComponent(holdId)}/confirm`, { token });
-          if (confirm.status !== 200) {
+          const sold = priced ? await buy(token, holdId) : await confirm(token, holdId);
+          if (!sold) {
             r.errors++;
             continue;
           }
-          for (const seat of (confirm.body as { seats: string[] }).seats) booked.set(seat, [...(booked.get(seat) ?? []), holdId]);
+          for (const seat of sold.seats) booked.set(seat, [...(booked.get(seat) ?? []), sold.bookingId]);
         } catch {
           r.errors++;
         }

@@ -1,4 +1,4 @@
-import type { Booking, Movie, Screen, Showtime, Theater } from './booking.ts';
+import type { Booking, Movie, Screen, Showtime, ShowtimeInput, Theater } from './booking.ts';
 import type { SeatId } from './layout.ts';
 
 /**
@@ -22,7 +22,7 @@ export interface BookingRepository {
    * another showtime of the screen overlaps it (start to start + the movie's length); LAYOUT_LOCKED
    * when a showtime with bookings would move to another screen.
    */
-  saveShowtime(showtime: Omit<Showtime, 'layout'>): Promise<void>;
+  saveShowtime(showtime: ShowtimeInput): Promise<void>;
   /** True when the catalog has no movies yet (first start). */
   isEmpty(): Promise<boolean>;
 
@@ -35,6 +35,13 @@ export interface BookingRepository {
    */
   insertBooking(booking: Omit<Booking, 'createdAt'>): Promise<Booking>;
   getBooking(id: string): Promise<Booking | null>;
+  /** The owner's bookings that are not cancelled. */
   bookingsOf(owner: string): Promise<Booking[]>;
+  /**
+   * Cancels a booking: marks it cancelled (the row stays: an order points at it) and deletes its
+   * seats, which frees them for sale, in one statement. Returns the seats freed now (none when it was
+   * cancelled before), or null for an unknown booking.
+   */
+  cancelBooking(id: string): Promise<{ showtimeId: string; seats: SeatId[] } | null>;
   bookedSeats(showtimeId: string): Promise<{ bookingId: string; owner: string; seats: SeatId[] }[]>;
 }

@@ -1,4 +1,5 @@
 import type { SeatId, SeatKind, SeatLayout } from './layout.ts';
+import type { Prices } from './orders.ts';
 
 export interface Movie {
   id: string;
@@ -25,7 +26,12 @@ export interface Showtime {
   /** Epoch milliseconds. */
   startsAt: number;
   layout: SeatLayout;
+  /** A price per seat kind; all 0 is a free showtime (confirmed without checkout). */
+  prices: Prices;
 }
+
+/** What saveShowtime takes: without prices, a new showtime is free and an existing one keeps its own. */
+export type ShowtimeInput = Omit<Showtime, 'layout' | 'prices'> & { prices?: Prices };
 
 /**
  * A hold is a set of seats of one showtime kept for one owner until `expiresAt` (epoch ms, on the
@@ -72,7 +78,7 @@ export interface SeatChange {
   holdId?: string;
 }
 
-export type SeatChangeCause = 'hold' | 'extend' | 'release' | 'confirm' | 'expire' | 'restore' | 'transfer';
+export type SeatChangeCause = 'hold' | 'extend' | 'release' | 'confirm' | 'expire' | 'restore' | 'transfer' | 'cancel';
 
 /** Emitted for every change of a showtime's seats; `version` grows by one per change, per showtime. */
 export interface SeatChangeEvent {

@@ -50,6 +50,13 @@ export interface HoldStore {
   abortConfirm(req: { showtimeId: string; holdId: string }): Promise<{ seats: SeatId[]; version: number } | null>;
 
   /**
+   * A booking was cancelled in the database (its seats deleted there): its seats become available
+   * here too. Only a `booked` hold is freed; anything else (unknown, held, confirming) is left as it
+   * is and answers null, so a retried cancel changes nothing.
+   */
+  releaseBooking(req: { showtimeId: string; bookingId: string }): Promise<{ seats: SeatId[]; version: number } | null>;
+
+  /**
    * Gives every live `held` hold of `fromOwner` in the showtime to `toOwner` (a guest who logs in
    * keeps their seats), all or none: fails with HOLD_LIMIT_EXCEEDED, moving nothing, when toOwner
    * would then hold more than maxSeatsPerOwner seats. Confirming holds stay where they are.

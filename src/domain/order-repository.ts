@@ -11,6 +11,8 @@ export interface OrderRepository {
   /** Writes a new order, or returns the one that exists for the same hold (a second checkout). */
   createOrder(order: Omit<Order, 'createdAt' | 'updatedAt'>): Promise<{ order: Order; created: boolean }>;
   getOrder(id: string): Promise<Order | null>;
+  /** The order checked out from a hold, if any. */
+  orderOfHold(holdId: string): Promise<Order | null>;
   /** Newest first. */
   ordersOf(owner: string): Promise<Order[]>;
   /** Admin search, newest first: `text` matches an order id, hold id, email or seat. */
@@ -19,17 +21,21 @@ export interface OrderRepository {
   /**
    * Moves an order from one of `from` to `to`, setting the given fields, in one statement.
    * Returns the order as it now is, or null when it was not in one of `from` (someone else moved it).
+   * A move to `expired` also needs the window over at `now` (default: the clock) and no payment
+   * pending: a payment being processed settles the order itself.
    */
-  moveOrder(id: string, from: readonly OrderState[], to: OrderState, fields?: { bookingId?: string; reason?: string; expiresAt?: number }): Promise<Order | null>;
+  moveOrder(id: string, from: readonly OrderState[], to: OrderState, fields?: { bookingId?: string; reason?: string; expiresAt?: number }, now?: number): Promise<Order | null>;
 
-  /** Orders still pending_payment whose payment window ended before `now`, oldest first. */
+  /** Orders still pending_payment whose payment window ended by `now` and with no payment pending, oldest first. */
   duePendingOrders(now: number, limit: number): Promise<Order[]>;
 
   /**
    * Records a payment attempt and the outbox message that carries it, in one transaction (G10).
-   * Refused with ORDER_NOT_PAYABLE (nothing written) unless the order is pending_payment.
+   * Refused (nothing written) with ORDER_NOT_FOUND for an unknown order, ORDER_NOT_PAYABLE unless
+   * the order is pending_payment with its window open at `now` (default: the clock), and
+   * PAYMENT_IN_PROGRESS while another payment of the order is pending.
    */
-  addPayment(payment: Omit<Payment, 'createdAt' | 'updatedAt' | 'state' | 'chargeId' | 'reason'>): Promise<Payment>;
+  addPayment(payment: Omit<Payment, 'createdAt' | 'updatedAt' | 'state' | 'chargeId' | 'reason'>, now?: number): Promise<Payment>;
   getPayment(id: string): Promise<Payment | null>;
   /** Oldest first. */
   paymentsOf(orderId: string): Promise<Payment[]>;

@@ -1,4 +1,5 @@
-import type { SeatId, SeatKind } from './layout.ts';
+import type { Showtime } from './booking.ts';
+import { seatsOf, type SeatId, type SeatKind } from './layout.ts';
 
 /**
  * Checkout in booking words: prices, orders, payment attempts, refunds and tickets. Orders,
@@ -24,6 +25,18 @@ export const FREE_PRICES: Prices = { currency: 'EUR', standard: 0, premium: 0, a
 export const priceOf = (prices: Prices, kind: SeatKind): number => prices[kind];
 
 export const isFree = (prices: Prices): boolean => prices.standard === 0 && prices.premium === 0 && prices.accessible === 0;
+
+/**
+ * What some seats of a showtime cost: a line per seat in the layout's order (J9 before J10), with
+ * its kind and the showtime's price for the kind. A seat the layout no longer has is left out.
+ */
+export function priceLines(showtime: Showtime, seats: readonly SeatId[]): { currency: string; total: number; lines: OrderLine[] } {
+  const wanted = new Set(seats);
+  const lines = seatsOf(showtime.layout)
+    .filter((s) => wanted.has(s.id))
+    .map((s) => ({ seat: s.id, kind: s.kind, price: priceOf(showtime.prices, s.kind) }));
+  return { currency: showtime.prices.currency, total: lines.reduce((sum, l) => sum + l.price, 0), lines };
+}
 
 /**
  * pending_payment: waiting for a successful payment until `expiresAt` (the payment window).

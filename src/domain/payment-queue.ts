@@ -30,9 +30,21 @@ export interface PaymentQueue {
   retryDeadLetter(id: string): Promise<boolean>;
 
   /** Messages waiting (ready or in a retry delay), being processed, and dead. */
-  depth(): Promise<{ waiting: number; inFlight: number; dead: number }>;
+  depth(): Promise<QueueDepth>;
+
+  /**
+   * Says that a message was just committed to the outbox, so it goes out now rather than at the
+   * next poll (a hint: polling alone delivers it too, from any process).
+   */
+  nudge(): void;
 
   close(): Promise<void>;
+}
+
+export interface QueueDepth {
+  waiting: number;
+  inFlight: number;
+  dead: number;
 }
 
 export interface DeadLetter {
@@ -51,3 +63,13 @@ export interface QueueSettings {
   /** Messages one consumer processes at once. */
   prefetch: number;
 }
+
+/** The longest retry delay, whatever the settings: a day (RabbitMQ's per-queue TTL must also fit 32 bits). */
+export const MAX_BACKOFF_MS = 24 * 3_600_000;
+
+/** The wait after failed delivery `attempt` (1 for the first): base * 2^(attempt-1), at most MAX_BACKOFF_MS. */
+export const backoffOf = (settings: Pick<QueueSettings, 'backoffMs'>, attempt: number): number =>
+  Math.min(settings.backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+
+/** What a handler's failure leaves in the dead letter: its message, never a stack (nothing from a card reaches a message). */
+export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).slice(0, 1000) || 'failed';

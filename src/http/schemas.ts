@@ -2,6 +2,7 @@ import { Type, type TObject, type TProperties } from 'typebox';
 import type { Booking, Hold, SeatMap, Showtime } from '../domain/booking.ts';
 import { errorSpec, type ErrorCode } from '../domain/errors.ts';
 import { layoutSize, SEAT_KINDS } from '../domain/layout.ts';
+import { CURRENCY_PATTERN, MAX_PRICE, priceLines, priceOf } from '../domain/orders.ts';
 
 /**
  * TypeBox schemas shared by validation, the OpenAPI document and the route types (the TypeBox
@@ -45,6 +46,21 @@ export const idParam = <N extends string>(name: N, description: string) => Type.
 export const NoContent = Type.Null({ description: 'No content' });
 export const bearer = [{ bearer: [] }];
 
+const amount = (description: string) => Type.Integer({ minimum: 0, maximum: MAX_PRICE, description });
+
+/** A price per seat kind, in minor units (cents) of an ISO 4217 currency; all 0 is a free showtime. */
+export const PricesSchema = Type.Object(
+  {
+    currency: Type.String({ pattern: CURRENCY_PATTERN.source, description: 'ISO 4217, e.g. EUR' }),
+    standard: amount('minor units (cents) per standard seat'),
+    premium: amount('minor units per premium seat'),
+    accessible: amount('minor units per accessible seat'),
+  },
+  { additionalProperties: false, description: 'all 0: a free showtime, confirmed without checkout' },
+);
+
+export const PriceLineSchema = Type.Object({ seat: Type.String(), kind: StringEnum(SEAT_KINDS), price: Type.Integer({ description: 'minor units' }) });
+
 export const MovieSchema = Type.Object({ id: Type.String(), title: Type.String(), durationMinutes: Type.Integer() });
 
 export const HoldSchema = Type.Object({
@@ -54,6 +70,9 @@ export const HoldSchema = Type.Object({
   createdAt: Type.Integer({ description: 'epoch ms' }),
   expiresAt: Type.Integer({ description: 'epoch ms, on the hold store clock' }),
   state: StringEnum(['held', 'confirming', 'booked']),
+  currency: Type.Optional(Type.String({ description: "the showtime's currency" })),
+  total: Type.Optional(Type.Integer({ description: 'minor units: what checking the hold out costs (0: free, confirm directly)' })),
+  lines: Type.Optional(Type.Array(PriceLineSchema)),
 });
 
 export const BookingSchema = Type.Object({
@@ -79,18 +98,21 @@ export const ShowtimeSchema = Type.Object({
   rows: Type.Integer(),
   seatsPerRow: Type.Integer(),
   seatCount: Type.Integer(),
+  prices: PricesSchema,
   layout: Type.Optional(LayoutSchema),
 });
 
 export const SeatMapSchema = Type.Object({
   showtimeId: Type.String(),
   version: Type.Integer({ description: 'grows by one with every change; deltas on /ws carry the same numbers' }),
+  prices: PricesSchema,
   seats: Type.Array(
     Type.Object({
       id: Type.String(),
       row: Type.String(),
       number: Type.Integer(),
       kind: SeatKind,
+      price: Type.Integer({ description: "minor units of the showtime's currency" }),
       status: StringEnum(['available', 'held', 'booked', 'blocked']),
       mine: Type.Optional(Type.Boolean({ description: 'held or booked by the caller' })),
       expiresAt: Type.Optional(Type.Integer({ description: 'epoch ms, for held seats' })),
@@ -98,9 +120,14 @@ export const SeatMapSchema = Type.Object({
   ),
 });
 
-export function toHoldView(hold: Hold) {
-  return { id: hold.id, showtimeId: hold.showtimeId, seats: hold.seats, createdAt: hold.createdAt, expiresAt: hold.expiresAt, state: hold.state };
+/** A hold, with what it costs when its showtime is known. */
+export function toHoldView(hold: Hold, showtime?: Showtime) {
+  const view = { id: hold.id, showtimeId: hold.showtimeId, seats: hold.seats, createdAt: hold.createdAt, expiresAt: hold.expiresAt, state: hold.state };
+  if (!showtime) return view;
+  const { currency, total, lines } = priceLines(showtime, hold.seats);
+  return { ...view, currency, total, lines };
 }
+
 
 export function toBookingView(booking: Booking) {
   return { id: booking.id, showtimeId: booking.showtimeId, seats: booking.seats, createdAt: booking.createdAt };
@@ -116,6 +143,7 @@ export function toShowtimeView(showtime: Showtime, withLayout: boolean) {
     rows: size.rows,
     seatsPerRow: size.seatsPerRow,
     seatCount: size.seats,
+    prices: showtime.prices,
     ...(withLayout && { layout: showtime.layout }),
   };
 }
@@ -125,11 +153,13 @@ export function toSeatMapView(map: SeatMap, viewer: string | null) {
   return {
     showtimeId: map.showtime.id,
     version: map.version,
+    prices: map.showtime.prices,
     seats: map.seats.map((s) => ({
       id: s.id,
       row: s.row,
       number: s.number,
       kind: s.kind,
+      price: priceOf(map.showtime.prices, s.kind),
       status: s.status,
       ...(s.owner !== undefined && { mine: viewer !== null && s.owner === viewer }),
       ...(s.expiresAt !== undefined && { expiresAt: s.expiresAt }),

@@ -4,7 +4,8 @@ import type { SeatChangeEvent } from '../domain/booking.ts';
 export type ClientMessage =
   | { type: 'subscribe'; showtime: string; token?: string }
   | { type: 'unsubscribe' }
-  | { type: 'ping' };
+  | { type: 'ping' }
+  | { type: 'follow-orders'; token: string };
 
 /** A delta as one connection sees it: `mine` instead of anyone's identity. */
 export function deltaMessage(event: SeatChangeEvent, viewer: string | null): string {
@@ -38,5 +39,6 @@ export function parseClientMessage(raw: string): ClientMessage | null {
     return { type: 'subscribe', showtime: m.showtime, ...(typeof m.token === 'string' && { token: m.token }) };
   }
   if (m.type === 'unsubscribe' || m.type === 'ping') return { type: m.type };
+  if (m.type === 'follow-orders' && typeof m.token === 'string') return { type: 'follow-orders', token: m.token };
   return null;
 }

@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import type { Logger } from '../booking/booking-service.ts';
 import type { SeatChangeEvent, SeatMap } from '../domain/booking.ts';
 import { BoxofficeError } from '../domain/errors.ts';
-import type { EventBus } from './event-bus.ts';
+import type { Broadcast, EventBus } from './event-bus.ts';
 import { deltaMessage, parseClientMessage } from './messages.ts';
 import { Sequencer } from './sequencer.ts';
 import { pingOrDrop, POLICY_VIOLATION, sendBounded, TokenBucket, type Budget } from './socket-budget.ts';
@@ -20,6 +20,16 @@ interface Subscriber {
   /** Closed for sending too much: whatever it still sends is ignored. */
   dropped: boolean;
   alive: boolean;
+  /** The owner whose orders it follows (follow-orders), or null. */
+  following: string | null;
+  /** Per order, the updatedAt of the last view sent: a slower read of an older state is not sent after a newer one. */
+  sentOrders: Map<string, number>;
+}
+
+/** An order changed: its owner's followers get its view. */
+export interface OrderChangeEvent {
+  orderId: string;
+  owner: string;
 }
 
 /** One seat map read in flight for a showtime, shared by everyone who subscribes meanwhile. */
@@ -48,12 +58,15 @@ export interface SeatHubOptions {
   messageBudget?: Budget;
   /** Subscribes, which may each cost a seat map read (default 10 at once, 2 a second). */
   subscribeBudget?: Budget;
+  /** Order changes, and the view of an order for its owner (null when gone or not theirs): follow-orders. */
+  orders?: { changes: Broadcast<OrderChangeEvent>; view: (orderId: string, owner: string) => Promise<{ updatedAt: number } | null> };
 }
 
 export const DEFAULT_MESSAGE_BUDGET: Budget = { burst: 60, perSecond: 20 };
 export const DEFAULT_SUBSCRIBE_BUDGET: Budget = { burst: 10, perSecond: 2 };
 
-const USAGE = 'messages are {"type":"subscribe","showtime":"<id>","token"?:"<guest token>"}, {"type":"unsubscribe"} or {"type":"ping"}';
+const USAGE =
+  'messages are {"type":"subscribe","showtime":"<id>","token"?:"<guest token>"}, {"type":"unsubscribe"}, {"type":"follow-orders","token":"<guest or access token>"} or {"type":"ping"}';
 
 /**
  * Pushes seat changes to WebSocket clients: FirstClick's SEATS_UPDATED to /ws/seats, and
@@ -70,6 +83,7 @@ export class SeatHub {
   private readonly reads = new Map<string, SnapshotRead>();
   private readonly sequencer: Sequencer;
   private readonly unsubscribe: () => void;
+  private readonly unfollow: () => void;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly maxBuffered: number;
 
@@ -77,6 +91,7 @@ export class SeatHub {
     this.maxBuffered = o.maxBufferedBytes ?? 1 << 20;
     this.sequencer = new Sequencer((e) => this.deliver(e));
     this.unsubscribe = o.events.subscribe((e) => this.sequencer.push(e));
+    this.unfollow = o.orders?.changes.subscribe((c) => void this.deliverOrder(c)) ?? (() => {});
     this.heartbeat = setInterval(() => this.beat(), o.heartbeatMs ?? 15_000);
     this.heartbeat.unref();
   }
@@ -104,6 +119,8 @@ export class SeatHub {
       subscribes: new TokenBucket(this.o.subscribeBudget ?? DEFAULT_SUBSCRIBE_BUDGET),
       dropped: false,
       alive: true,
+      following: null,
+      sentOrders: new Map(),
     };
     this.subscribers.add(sub);
     socket.on('pong', () => (sub.alive = true));
@@ -121,6 +138,7 @@ export class SeatHub {
         return;
       }
       if (!sub.subscribes.take()) return this.drop(sub, 'too many subscribes');
+      if (message.type === 'follow-orders') return void this.follow(sub, message.token);
       void this.subscribe(sub, message.showtime, message.token);
     });
   }
@@ -128,6 +146,7 @@ export class SeatHub {
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     this.unsubscribe();
+    this.unfollow();
     this.sequencer.close();
     for (const c of [...this.subscribers, ...this.firstClick]) c.socket.close(1001, 'server shutting down');
   }
@@ -151,6 +170,38 @@ export class SeatHub {
       this.answer(read, await this.o.readSeatMap(showtimeId));
     } catch (e) {
       this.fail(read, e);
+    }
+  }
+
+  /** From now on the socket gets the view of each of the token's owner's orders whenever it changes. */
+  private async follow(sub: Subscriber, token: string): Promise<void> {
+    if (!this.o.orders) return this.send(sub.socket, JSON.stringify({ type: 'error', code: 'INVALID_INPUT', error: 'orders are not served here' }));
+    const owner = await this.o.verifyToken(token);
+    if (sub.dropped) return;
+    if (!owner) return this.send(sub.socket, JSON.stringify({ type: 'error', code: 'UNAUTHORIZED', error: 'the token is not valid' }));
+    if (sub.following !== owner) sub.sentOrders.clear();
+    sub.following = owner;
+    this.send(sub.socket, '{"type":"following-orders"}');
+  }
+
+  private async deliverOrder(change: OrderChangeEvent): Promise<void> {
+    const followers = [...this.subscribers].filter((s) => s.following === change.owner && !s.dropped);
+    if (followers.length === 0) return;
+    let order: { updatedAt: number } | null;
+    try {
+      order = await this.o.orders!.view(change.orderId, change.owner);
+    } catch (e) {
+      this.o.log?.error({ err: e, orderId: change.orderId }, 'could not read a changed order');
+      return;
+    }
+    if (!order) return;
+    const message = JSON.stringify({ type: 'order', order });
+    for (const sub of followers) {
+      if (sub.following !== change.owner || sub.dropped || !this.subscribers.has(sub)) continue;
+      const last = sub.sentOrders.get(change.orderId);
+      if (last !== undefined && order.updatedAt < last) continue;
+      sub.sentOrders.set(change.orderId, order.updatedAt);
+      this.send(sub.socket, message);
     }
   }
 

@@ -122,6 +122,69 @@ for (const kind of ['memory', 'redis', 'postgres'] as const) {
       }
     });
 
+    it('books a paid order: its own hold, or the same seats held again when the hold expired and they are free', async () => {
+      const st = await h.showtime();
+      const live = await h.service.holdSeats({ showtimeId: st, owner: 'ann', seats: ['A1', 'A2'] });
+      const paid = await h.service.bookPaidOrder({ holdId: live.id, owner: 'ann', seats: ['A1', 'A2'] });
+      assert.equal(paid.outcome === 'booked' && paid.booking.id, live.id);
+
+      const short = await h.service.holdSeats({ showtimeId: st, owner: 'ann', seats: ['B1', 'B2'], ttlMs: 100 });
+      await sleep(200);
+      // The owner holds other seats up to the limit: a paid order is booked all the same.
+      await h.service.holdSeats({ showtimeId: st, owner: 'ann', seats: ['A3', 'A4', 'A5', 'A6', 'A7', 'A8'] });
+      const rebooked = await h.service.bookPaidOrder({ holdId: short.id, owner: 'ann', seats: ['B2', 'B1'] });
+      assert.equal(rebooked.outcome, 'booked');
+      const booking = rebooked.outcome === 'booked' ? rebooked.booking : assert.fail();
+      assert.ok(booking.id.startsWith(`${short.id}-`), booking.id);
+      assert.deepEqual([booking.owner, booking.seats], ['ann', ['B1', 'B2']]);
+      assert.deepEqual(await h.service.bookPaidOrder({ holdId: short.id, owner: 'ann', seats: ['B1', 'B2'] }), rebooked, 'again: the same booking');
+      const seats = (await h.service.seatMap(st)).seats.filter((s) => s.id === 'B1' || s.id === 'B2');
+      assert.deepEqual(seats.map((s) => [s.status, s.holdId]), [['booked', booking.id], ['booked', booking.id]]);
+    });
+
+    it('reports the seats of a paid order whose hold expired and whose seats someone else took', async () => {
+      const st = await h.showtime();
+      const short = await h.service.holdSeats({ showtimeId: st, owner: 'ann', seats: ['B3', 'B4'], ttlMs: 100 });
+      await sleep(200);
+      const rival = await h.service.holdSeats({ showtimeId: st, owner: 'bob', seats: ['B4'] });
+      assert.deepEqual(await h.service.bookPaidOrder({ holdId: short.id, owner: 'ann', seats: ['B3', 'B4'] }), { outcome: 'taken', seats: ['B4'] });
+      assert.deepEqual((await h.service.bookingsOf('ann')).filter((b) => b.showtimeId === st), []);
+      assert.equal((await h.service.seatMap(st)).seats.find((s) => s.id === 'B3')?.status, 'available', 'nothing half-held');
+      assert.equal((await h.service.confirmHold({ holdId: rival.id, owner: 'bob' })).id, rival.id);
+    });
+
+    it('books an expired paid order once when its message is delivered many times at once', async () => {
+      const st = await h.showtime();
+      const short = await h.service.holdSeats({ showtimeId: st, owner: 'ann', seats: ['C1', 'C2'], ttlMs: 100 });
+      await sleep(200);
+      const results = await Promise.all(Array.from({ length: 8 }, () => h.service.bookPaidOrder({ holdId: short.id, owner: 'ann', seats: ['C1', 'C2'] }).catch((e: unknown) => e as Error)));
+      const ids = new Set(results.map((r) => (r instanceof Error ? `error ${r.message}` : r.outcome === 'booked' ? r.booking.id : 'taken')));
+      assert.equal(ids.size, 1, [...ids].join());
+      assert.ok([...ids][0]!.startsWith(`${short.id}-`), 'every delivery answers with the one booking');
+      assert.deepEqual(
+        (await h.service.bookingsOf('ann')).filter((b) => b.showtimeId === st).map((b) => b.seats),
+        [['C1', 'C2']],
+      );
+    });
+
+    it('cancels a booking: the seats are free at once, announced, and sellable again; a second cancel frees nothing', async () => {
+      const st = await h.showtime();
+      const hold = await h.service.holdSeats({ showtimeId: st, owner: 'ann', seats: ['A9', 'B9'] });
+      const booking = await h.service.confirmHold({ holdId: hold.id, owner: 'ann' });
+      const from = h.events.length;
+      assert.deepEqual(await h.service.cancelBooking(booking.id), { showtimeId: st, seats: ['A9', 'B9'] });
+      const cancel = h.events.slice(from).filter((e) => e.showtimeId === st);
+      assert.deepEqual(cancel.map((e) => [e.cause, e.changes.map((c) => [c.seat, c.status])]), [['cancel', [['A9', 'available'], ['B9', 'available']]]]);
+      assert.deepEqual(await h.service.cancelBooking(booking.id), { showtimeId: st, seats: [] });
+      assert.equal(h.events.slice(from).filter((e) => e.showtimeId === st).length, 1, 'nothing more announced');
+      assert.deepEqual((await h.service.bookingsOf('ann')).filter((b) => b.id === booking.id), []);
+      assert.deepEqual(await h.stores.repository.bookedSeats(st), []);
+      assert.equal(await code(h.service.confirmHold({ holdId: hold.id, owner: 'ann' })), 'HOLD_NOT_FOUND');
+      const next = await h.service.holdSeats({ showtimeId: st, owner: 'bob', seats: ['B9'] });
+      assert.deepEqual((await h.service.confirmHold({ holdId: next.id, owner: 'bob' })).seats, ['B9']);
+      assert.equal(await code(h.service.cancelBooking(`${st}.unknownbooking`)), 'HOLD_NOT_FOUND');
+    });
+
     it('never books a hold that had expired, even when the confirm races the expiry', async () => {
       const st = await h.showtime();
       let booked = 0;

@@ -6,6 +6,7 @@ import { CachedBookingRepository } from '../../src/catalog/catalog-cache.ts';
 import type { Movie, Showtime } from '../../src/domain/booking.ts';
 import type { BookingRepository } from '../../src/domain/booking-repository.ts';
 import { gridLayout } from '../../src/domain/layout.ts';
+import { FREE_PRICES } from '../../src/domain/orders.ts';
 import { LocalBroadcast } from '../../src/realtime/event-bus.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 
@@ -14,7 +15,7 @@ function fakeRepository() {
   const reads = { movie: 0, showtime: 0 };
   const movie = (id: string): Movie | null => (/^m\d+$/.test(id) && Number(id.slice(1)) < 100 ? { id, title: id, durationMinutes: 90 } : null);
   const showtime = (id: string): Showtime | null =>
-    /^s\d+$/.test(id) && Number(id.slice(1)) < 100 ? { id, movieId: 'm0', screenId: 'x', startsAt: 0, layout: gridLayout({ rows: 1, seatsPerRow: 2 }) } : null;
+    /^s\d+$/.test(id) && Number(id.slice(1)) < 100 ? { id, movieId: 'm0', screenId: 'x', startsAt: 0, layout: gridLayout({ rows: 1, seatsPerRow: 2 }), prices: FREE_PRICES } : null;
   const repo = {
     getMovie: async (id: string) => (reads.movie++, movie(id)),
     getShowtime: async (id: string) => (reads.showtime++, showtime(id)),

@@ -49,22 +49,22 @@ describe('/api/v1', () => {
   });
 
   it('holds, extends, confirms idempotently, and shows "mine" only to the owner', async () => {
-    const hold = await call('POST', '/showtimes/arrival-1/holds', ann, { seats: ['F10', 'F11'] });
+    const hold = await call('POST', '/showtimes/inception-1/holds', ann, { seats: ['E7', 'E8'] });
     assert.equal(hold.statusCode, 201, hold.body);
     const h = hold.json();
-    assert.deepEqual(h.seats, ['F10', 'F11']);
+    assert.deepEqual(h.seats, ['E7', 'E8']);
     assert.equal(h.owner, undefined, 'no identity in responses');
     const ttl = h.expiresAt - Date.now();
     assert.ok(ttl > 9 * 60_000 && ttl <= 10 * 60_000 + 1_000, `a 10-minute hold, got ${ttl} ms`);
 
     const mineFor = async (token?: string) =>
-      ((await call('GET', '/showtimes/arrival-1/seats', token)).json().seats as { id: string; mine?: boolean; status: string }[]).find((x) => x.id === 'F10');
+      ((await call('GET', '/showtimes/inception-1/seats', token)).json().seats as { id: string; mine?: boolean; status: string }[]).find((x) => x.id === 'E7');
     assert.deepEqual([(await mineFor(ann))?.mine, (await mineFor(bob))?.mine, (await mineFor())?.mine], [true, false, false]);
     assert.equal((await mineFor())?.status, 'held');
 
-    const mine = (await call('GET', '/showtimes/arrival-1/holds', ann)).json().holds as { id: string }[];
+    const mine = (await call('GET', '/showtimes/inception-1/holds', ann)).json().holds as { id: string }[];
     assert.deepEqual(mine.map((x) => x.id), [h.id]);
-    assert.deepEqual((await call('GET', '/showtimes/arrival-1/holds', bob)).json().holds, []);
+    assert.deepEqual((await call('GET', '/showtimes/inception-1/holds', bob)).json().holds, []);
 
     const extended = await call('POST', `/holds/${h.id}/extend`, ann);
     assert.equal(extended.statusCode, 200);
@@ -74,7 +74,7 @@ describe('/api/v1', () => {
     assert.equal((await call('POST', `/holds/${h.id}/confirm`, bob)).statusCode, 403);
     const booking = await call('POST', `/holds/${h.id}/confirm`, ann);
     assert.equal(booking.statusCode, 200);
-    assert.deepEqual(booking.json().seats, ['F10', 'F11']);
+    assert.deepEqual(booking.json().seats, ['E7', 'E8']);
     assert.deepEqual((await call('POST', `/holds/${h.id}/confirm`, ann)).json(), booking.json());
     assert.deepEqual((await call('GET', '/bookings', ann)).json().bookings, [booking.json()]);
     assert.deepEqual((await call('GET', '/bookings', bob)).json().bookings, []);

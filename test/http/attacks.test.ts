@@ -196,8 +196,9 @@ describe('unknown fields on /api/v1', () => {
   it('documents every error status of a route in the OpenAPI document', async () => {
     const doc = (await withAdmin.app.inject({ method: 'GET', url: '/docs/json' })).json();
     const confirm = doc.paths['/api/v1/holds/{holdId}/confirm'].post;
-    assert.deepEqual(Object.keys(confirm.responses).sort(), ['200', '400', '401', '403', '404', '409', '410', '429', '503']);
+    assert.deepEqual(Object.keys(confirm.responses).sort(), ['200', '400', '401', '402', '403', '404', '409', '410', '429', '503']);
     assert.match(confirm.responses['410'].description, /HOLD_EXPIRED/);
+    assert.match(confirm.responses['402'].description, /PAYMENT_REQUIRED/);
     assert.ok(doc.paths['/api/v1/admin/holds/{holdId}/release'].post.responses['200'].content, 'admin answers have schemas');
   });
 });

@@ -265,6 +265,56 @@ export function holdStoreContract(name: string, open: () => Promise<HoldStore>, 
       await rejects(hold(id, 'bob', ['A2', 'A3']), 'SEAT_UNAVAILABLE');
     });
 
+    it('frees the seats of a cancelled booking, once, and only a booking', async () => {
+      const st = await showtime();
+      const { hold: h } = await hold(st, 'ann', ['A1', 'A2']);
+      assert.equal(await store.releaseBooking({ showtimeId: st, bookingId: h.id }), null, 'a held hold is not a booking');
+      await store.beginConfirm({ showtimeId: st, holdId: h.id, owner: 'ann', graceMs: MINUTE });
+      assert.equal(await store.releaseBooking({ showtimeId: st, bookingId: h.id }), null, 'nor is a confirming one');
+      const booked = await store.completeConfirm({ showtimeId: st, holdId: h.id });
+      const { hold: other } = await hold(st, 'bob', ['B1']);
+      const freed = await store.releaseBooking({ showtimeId: st, bookingId: h.id });
+      assert.deepEqual(freed?.seats.sort(), ['A1', 'A2']);
+      assert.equal(freed?.version, booked!.version + 2, 'one version step for the hold between, one for the cancel');
+      const states = await store.seatStates(st);
+      assert.equal(states.version, freed!.version);
+      assert.deepEqual(states.seats.map((s) => [s.seat, s.status, s.holdId]), [['B1', 'held', other.id]], "only the booking's seats are freed");
+      assert.equal(await store.releaseBooking({ showtimeId: st, bookingId: h.id }), null, 'cancelling twice changes nothing');
+      assert.equal((await store.seatStates(st)).version, freed!.version);
+      await rejects(store.beginConfirm({ showtimeId: st, holdId: h.id, owner: 'ann', graceMs: MINUTE }), 'HOLD_NOT_FOUND');
+      const { hold: again } = await hold(st, 'bob', ['A1', 'A2']);
+      assert.deepEqual((await store.seatStates(st)).seats.filter((s) => s.holdId === again.id).map((s) => s.seat).sort(), ['A1', 'A2']);
+      await assert.rejects(store.releaseBooking({ showtimeId: `st-${randomUUID().slice(0, 8)}`, bookingId: h.id }), ShowtimeNotLoaded);
+    });
+
+    it('frees a restored booking that was cancelled, and one whose seats were partly re-taken only where it still has them', async () => {
+      const id = `st-${randomUUID().slice(0, 8)}`;
+      await store.restore(id, [
+        { bookingId: `${id}.b1`, owner: 'ann', seats: ['A1', 'A2'] },
+        { bookingId: `${id}.b2`, owner: 'bob', seats: ['A3'] },
+      ]);
+      const freed = await store.releaseBooking({ showtimeId: id, bookingId: `${id}.b1` });
+      assert.deepEqual(freed?.seats.sort(), ['A1', 'A2']);
+      assert.deepEqual((await store.seatStates(id)).seats.map((s) => [s.seat, s.status]), [['A3', 'booked']]);
+      await hold(id, 'cat', ['A1']);
+      await rejects(hold(id, 'cat', ['A3']), 'SEAT_UNAVAILABLE');
+    });
+
+    it('never gives a cancelled booking\'s seat to two of many racing holds', async () => {
+      const st = await showtime();
+      const { hold: h } = await hold(st, 'ann', ['C1']);
+      await store.beginConfirm({ showtimeId: st, holdId: h.id, owner: 'ann', graceMs: MINUTE });
+      await store.completeConfirm({ showtimeId: st, holdId: h.id });
+      const racers = Array.from({ length: 50 }, (_, i) => hold(st, `racer-${i}`, ['C1']).then(() => 'won', (e: unknown) => (e as BoxofficeError).code));
+      const [freed, ...outcomes] = await Promise.all([store.releaseBooking({ showtimeId: st, bookingId: h.id }), ...racers]);
+      assert.deepEqual(freed?.seats, ['C1']);
+      assert.ok(outcomes.filter((o) => o === 'won').length <= 1, 'at most one racer holds the seat');
+      assert.ok(outcomes.every((o) => o === 'won' || o === 'SEAT_UNAVAILABLE'), outcomes.join());
+      const seats = (await store.seatStates(st)).seats;
+      assert.equal(seats.length, outcomes.filter((o) => o === 'won').length);
+      if (seats.length === 0) await hold(st, 'late', ['C1']);
+    });
+
     it('reports a confirm that stalled past its grace, and abort frees its seats', async () => {
       const st = await showtime();
       const { hold: h } = await hold(st, 'ann', ['A1']);

@@ -1,6 +1,7 @@
 // The admin dashboard: catalog editing with a seat-layout preview, live occupancy over /ws,
-// holds with force-release, the audit log. The access token lives in memory; the refresh token is
-// an httpOnly cookie, so a reload logs in again through POST /api/v1/auth/refresh.
+// holds with force-release, the payment queue's dead letters with retry, the audit log. The access
+// token lives in memory; the refresh token is an httpOnly cookie, so a reload logs in again through
+// POST /api/v1/auth/refresh.
 import { $, request, say } from './common.js';
 
 const KINDS = ['standard', 'accessible', 'premium', 'blocked'];
@@ -82,7 +83,7 @@ async function open() {
   $('dashboard').hidden = false;
   $('logout').hidden = false;
   $('who').textContent = state.user.email;
-  await Promise.all([loadCatalog(), loadOccupancy(), loadAudit()]);
+  await Promise.all([loadCatalog(), loadOccupancy(), loadPayments(), loadAudit()]);
 }
 
 $('login-form').onsubmit = (event) => {
@@ -145,7 +146,13 @@ $('showtime-form').onsubmit = (event) => {
   event.preventDefault();
   act(async () => {
     const startsAt = new Date($('showtime-starts').value).toISOString();
-    await api('PUT', `/api/v1/admin/showtimes/${encodeURIComponent($('showtime-id').value)}`, { movieId: $('showtime-movie').value, screenId: $('showtime-screen').value, startsAt });
+    // Prices are typed in units (12.50) and sent in cents; none typed keeps the showtime's own.
+    const kinds = ['standard', 'premium', 'accessible'];
+    const typed = kinds.map((k) => $(`showtime-price-${k}`).value.trim());
+    const prices = typed.some((v) => v !== '')
+      ? { currency: $('showtime-currency').value.trim().toUpperCase(), ...Object.fromEntries(kinds.map((k, i) => [k, Math.round(Number(typed[i] || 0) * 100)])) }
+      : undefined;
+    await api('PUT', `/api/v1/admin/showtimes/${encodeURIComponent($('showtime-id').value)}`, { movieId: $('showtime-movie').value, screenId: $('showtime-screen').value, startsAt, ...(prices && { prices }) });
     await Promise.all([loadOccupancy(), loadAudit()]);
   }, `Saved showtime ${$('showtime-id').value}`);
 };
@@ -341,6 +348,35 @@ async function loadHolds(showtimeId) {
     }),
   );
 }
+
+// ---- payment queue: depth and dead letters ----
+
+async function loadPayments() {
+  const [depth, { deadLetters }] = await Promise.all([api('GET', '/api/v1/admin/payments/queue'), api('GET', '/api/v1/admin/payments/dead-letters?limit=100')]);
+  $('payments-depth').textContent = `${depth.kind === 'rabbitmq' ? 'RabbitMQ' : 'Embedded (outbox table)'}: ${depth.waiting} waiting, ${depth.inFlight} in flight, ${depth.dead} dead`;
+  $('dead-letters').tBodies[0].replaceChildren(
+    ...deadLetters.map((d) => {
+      const row = document.createElement('tr');
+      row.dataset.message = d.id;
+      for (const text of [d.id, d.kind, d.orderId, d.subjectId, String(d.attempts), new Date(d.diedAt).toLocaleString(), d.error]) {
+        row.append(Object.assign(document.createElement('td'), { textContent: text }));
+      }
+      const b = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Retry' });
+      b.setAttribute('aria-label', `Retry message ${d.id} (${d.kind} of order ${d.orderId})`);
+      b.onclick = () =>
+        act(async () => {
+          b.disabled = true;
+          await api('POST', `/api/v1/admin/payments/dead-letters/${encodeURIComponent(d.id)}/retry`);
+          await Promise.all([loadPayments(), loadAudit()]);
+        }, `Message ${d.id} is back in the queue`);
+      const actions = document.createElement('td');
+      actions.append(b);
+      row.append(actions);
+      return row;
+    }),
+  );
+}
+$('payments-refresh').onclick = () => act(loadPayments);
 
 // ---- audit log ----
 

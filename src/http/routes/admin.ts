@@ -5,7 +5,7 @@ import type { AccountService } from '../../accounts/account-service.ts';
 import type { Actor, AdminService } from '../../admin/admin-service.ts';
 import type { LayoutInput } from '../../domain/layout.ts';
 import { userOf } from '../plugins/identity.ts';
-import { bearer as security, Body, failures, idParam, LayoutSchema, MovieSchema, ShowtimeSchema, StringEnum, toShowtimeView } from '../schemas.ts';
+import { bearer as security, Body, failures, idParam, LayoutSchema, MovieSchema, PricesSchema, ShowtimeSchema, StringEnum, toShowtimeView } from '../schemas.ts';
 
 const TAGS = ['admin'];
 const id = Type.String({ maxLength: 64 });
@@ -150,15 +150,16 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ admin: AdminService; accou
       config,
       schema: {
         tags: TAGS, security, summary: 'Create or update a showtime',
-        description: "Refused (409 SHOWTIME_OVERLAP) when another showtime of the screen runs at the same time (start to start + the movie's length).",
+        description:
+          "Refused (409 SHOWTIME_OVERLAP) when another showtime of the screen runs at the same time (start to start + the movie's length). Without `prices` a new showtime is free and an existing one keeps its prices; a new price applies to checkouts from then on (an order keeps the prices it was checked out with).",
         params: idParam('id', 'showtime id'),
-        body: Body({ movieId: id, screenId: id, startsAt: Type.String({ format: 'date-time' }) }),
+        body: Body({ movieId: id, screenId: id, startsAt: Type.String({ format: 'date-time' }), prices: Type.Optional(PricesSchema) }),
         response: { 200: ShowtimeSchema, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'FORBIDDEN', 'MOVIE_NOT_FOUND', 'SCREEN_NOT_FOUND', 'SHOWTIME_OVERLAP', 'LAYOUT_LOCKED') },
       },
     },
     async (request) => {
-      const { movieId, screenId, startsAt } = request.body;
-      return toShowtimeView(await admin.saveShowtime(await actor(request), { id: request.params.id, movieId, screenId, startsAt: Date.parse(startsAt) }), true);
+      const { movieId, screenId, startsAt, prices } = request.body;
+      return toShowtimeView(await admin.saveShowtime(await actor(request), { id: request.params.id, movieId, screenId, startsAt: Date.parse(startsAt), ...(prices && { prices }) }), true);
     },
   );
 

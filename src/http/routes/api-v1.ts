@@ -1,7 +1,9 @@
 import type {} from '@fastify/swagger';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { BookingService } from '../../booking/booking-service.ts';
+import '../../checkout/checkout-errors.ts';
+import { showtimeOfHold, type BookingService } from '../../booking/booking-service.ts';
+import { isFree } from '../../domain/orders.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
 import type { SeatMap } from '../../domain/booking.ts';
 import { BoxofficeError } from '../../domain/errors.ts';
@@ -141,7 +143,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; r
     },
     async (request, reply) => {
       const hold = await service.holdSeats({ showtimeId: request.params.showtimeId, owner: callerOf(request).owner, seats: request.body.seats });
-      return reply.status(201).send(toHoldView(hold));
+      return reply.status(201).send(toHoldView(hold, await service.showtime(hold.showtimeId)));
     },
   );
 
@@ -157,7 +159,11 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; r
         response: { 200: Type.Object({ holds: Type.Array(HoldSchema) }), ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'SHOWTIME_NOT_FOUND', 'STORE_UNAVAILABLE') },
       },
     },
-    async (request) => ({ holds: (await service.holdsOf(request.params.showtimeId, callerOf(request).owner)).map(toHoldView) }),
+    async (request) => {
+      const holds = await service.holdsOf(request.params.showtimeId, callerOf(request).owner);
+      const showtime = await service.showtime(request.params.showtimeId);
+      return { holds: holds.map((h) => toHoldView(h, showtime)) };
+    },
   );
 
   app.post(
@@ -174,7 +180,10 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; r
         response: { 200: HoldSchema, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'HOLD_CONFIRMED', 'HOLD_EXPIRED', 'RATE_LIMITED', 'STORE_UNAVAILABLE') },
       },
     },
-    async (request) => toHoldView(await service.extendHold({ holdId: request.params.holdId, owner: callerOf(request).owner })),
+    async (request) => {
+      const hold = await service.extendHold({ holdId: request.params.holdId, owner: callerOf(request).owner });
+      return toHoldView(hold, await service.showtime(hold.showtimeId));
+    },
   );
 
   app.delete(
@@ -202,16 +211,31 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; r
       preHandler: limits.confirms,
       schema: {
         tags: ['holds'],
-        summary: 'Confirm a hold into a booking (idempotent: the same hold gives the same booking)',
+        summary: 'Confirm a hold of a free showtime into a booking (idempotent: the same hold gives the same booking)',
+        description: 'A showtime with a price is bought through checkout (POST /api/v1/holds/{holdId}/checkout, then a payment): confirming its hold here is 402 PAYMENT_REQUIRED.',
         security: bearer,
         params: idParam('holdId', 'hold id'),
         response: {
           200: BookingSchema,
-          ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'SEAT_NOT_FOUND', 'SEAT_UNAVAILABLE', 'HOLD_EXPIRED', 'RATE_LIMITED', 'STORE_UNAVAILABLE'),
+          ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'PAYMENT_REQUIRED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'SEAT_NOT_FOUND', 'SEAT_UNAVAILABLE', 'HOLD_EXPIRED', 'RATE_LIMITED', 'STORE_UNAVAILABLE'),
         },
       },
     },
-    async (request) => toBookingView(await service.confirmHold({ holdId: request.params.holdId, owner: callerOf(request).owner })),
+    async (request) => {
+      const { holdId } = request.params;
+      // The product API sells a priced seat only through checkout; the FirstClick surface, which
+      // knows no prices, still confirms directly (SPEC §4).
+      const showtime = await service.showtime(showtimeOfHold(holdId)).catch((e: unknown) => {
+        throw e instanceof BoxofficeError && e.code === 'SHOWTIME_NOT_FOUND' ? new BoxofficeError('HOLD_NOT_FOUND', { holdId }) : e;
+      });
+      const { owner } = callerOf(request);
+      if (!isFree(showtime.prices)) {
+        // Somebody else's or an unknown hold gets the answer it always got, not a price.
+        await service.holdOf({ holdId, owner });
+        throw new BoxofficeError('PAYMENT_REQUIRED', { showtimeId: showtime.id, holdId });
+      }
+      return toBookingView(await service.confirmHold({ holdId, owner }));
+    },
   );
 
   app.get(

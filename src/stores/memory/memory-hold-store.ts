@@ -116,6 +116,13 @@ export class MemoryHoldStore implements HoldStore {
     return this.free(st, hold);
   }
 
+  async releaseBooking(req: Parameters<HoldStore['releaseBooking']>[0]) {
+    const st = this.state(req.showtimeId);
+    const hold = st.holds.get(req.bookingId);
+    if (!hold || hold.state !== 'booked') return null;
+    return this.free(st, hold);
+  }
+
   async transferHolds(req: Parameters<HoldStore['transferHolds']>[0]) {
     const st = this.state(req.showtimeId);
     const now = this.now();

@@ -1,7 +1,8 @@
-import type { Booking, Movie, Screen, Showtime, Theater } from '../../domain/booking.ts';
+import type { Booking, Movie, Screen, Showtime, ShowtimeInput, Theater } from '../../domain/booking.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
 import { BoxofficeError, storeError, StoreCode } from '../../domain/errors.ts';
 import { layoutToInput, parseLayout, type LayoutInput } from '../../domain/layout.ts';
+import type { Prices } from '../../domain/orders.ts';
 import { isUniqueViolation, type Db } from './db.ts';
 import { query } from './queries.ts';
 
@@ -11,6 +12,7 @@ interface ShowtimeRow {
   screen_id: string;
   starts_at_ms: number;
   layout: LayoutInput;
+  prices: Prices;
 }
 
 interface BookingRow {
@@ -22,7 +24,7 @@ interface BookingRow {
 }
 
 const SHOWTIME_SELECT = `
-  SELECT s.id, s.movie_id, s.screen_id, (extract(epoch from s.starts_at) * 1000)::bigint AS starts_at_ms, sc.layout
+  SELECT s.id, s.movie_id, s.screen_id, (extract(epoch from s.starts_at) * 1000)::bigint AS starts_at_ms, sc.layout, s.prices
   FROM showtimes s JOIN screens sc ON sc.id = s.screen_id`;
 
 const BOOKING_SELECT = `
@@ -36,6 +38,7 @@ const toShowtime = (r: ShowtimeRow): Showtime => ({
   screenId: r.screen_id,
   startsAt: r.starts_at_ms,
   layout: parseLayout(r.layout),
+  prices: r.prices,
 });
 
 const toBooking = (r: BookingRow): Booking => ({
@@ -119,7 +122,7 @@ export class PostgresBookingRepository implements BookingRepository {
     });
   }
 
-  async saveShowtime(s: Omit<Showtime, 'layout'>): Promise<void> {
+  async saveShowtime(s: ShowtimeInput): Promise<void> {
     await this.db.transaction(async (tx) => {
       const [movie] = await tx.query<{ duration_minutes: number }>('SELECT duration_minutes FROM movies WHERE id = $1', [s.movieId]);
       if (!movie) throw new BoxofficeError('MOVIE_NOT_FOUND', { movieId: s.movieId });
@@ -147,9 +150,11 @@ export class PostgresBookingRepository implements BookingRepository {
         throw new BoxofficeError('SHOWTIME_OVERLAP', `showtime ${s.id} overlaps showtime ${ids.join(', ')} in screen ${s.screenId}`, { screenId: s.screenId, showtimes: ids });
       }
       await tx.query(
-        `INSERT INTO showtimes (id, movie_id, screen_id, starts_at) VALUES ($1, $2, $3, to_timestamp($4 / 1000.0))
-         ON CONFLICT (id) DO UPDATE SET movie_id = excluded.movie_id, screen_id = excluded.screen_id, starts_at = excluded.starts_at`,
-        [s.id, s.movieId, s.screenId, s.startsAt],
+        `INSERT INTO showtimes (id, movie_id, screen_id, starts_at, prices)
+         VALUES ($1, $2, $3, to_timestamp($4 / 1000.0), coalesce($5::jsonb, '{"currency": "EUR", "standard": 0, "premium": 0, "accessible": 0}'))
+         ON CONFLICT (id) DO UPDATE SET movie_id = excluded.movie_id, screen_id = excluded.screen_id, starts_at = excluded.starts_at,
+           prices = coalesce($5::jsonb, showtimes.prices)`,
+        [s.id, s.movieId, s.screenId, s.startsAt, s.prices ? JSON.stringify(s.prices) : null],
       );
     });
   }
@@ -197,7 +202,7 @@ export class PostgresBookingRepository implements BookingRepository {
   }
 
   async bookingsOf(owner: string): Promise<Booking[]> {
-    const rows = await this.db.query<BookingRow>(`${BOOKING_SELECT} WHERE b.owner = $1 ORDER BY b.created_at, b.id`, [owner]);
+    const rows = await this.db.query<BookingRow>(`${BOOKING_SELECT} WHERE b.owner = $1 AND b.cancelled_at IS NULL ORDER BY b.created_at, b.id`, [owner]);
     return rows.map(toBooking);
   }
 
@@ -209,6 +214,11 @@ export class PostgresBookingRepository implements BookingRepository {
       [showtimeId],
     );
     return rows.map((r) => ({ bookingId: r.id, owner: r.owner, seats: r.seats }));
+  }
+
+  async cancelBooking(id: string): Promise<{ showtimeId: string; seats: string[] } | null> {
+    const [row] = await this.db.query<{ showtime_id: string; seats: string[] }>(query('cancelBooking'), [id]);
+    return row ? { showtimeId: row.showtime_id, seats: row.seats } : null;
   }
 }
 

@@ -117,8 +117,12 @@ async function openPglite(options: DbOptions): Promise<Db> {
   };
 }
 
-/** Applies the set's NNNN_*.sql in order, each once, under an advisory lock so instances take turns. */
-async function migrate(db: Db, set: MigrationSet): Promise<void> {
+/**
+ * Applies the set's NNNN_*.sql in order, each once, under an advisory lock so instances take turns.
+ * Exported for a plugin whose tables live beside the core's on the same connection (the simulated
+ * payment gateway's ledger).
+ */
+export async function migrate(db: Db, set: MigrationSet): Promise<void> {
   const files = (await readdir(set.folder)).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
   await db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(${set.lockId})`);

@@ -438,6 +438,15 @@ export class PostgresHoldStore implements HoldStore {
     });
   }
 
+  // 4 statements: BEGIN, LOCK_HOLD, FREE, COMMIT (3 when the hold is not booked).
+  async releaseBooking(req: Parameters<HoldStore['releaseBooking']>[0]) {
+    return this.db.transaction(async (tx) => {
+      const found = await locate(tx, { showtimeId: req.showtimeId, holdId: req.bookingId });
+      if (found.id === null || found.state !== 'booked') return null;
+      return free(tx, found);
+    });
+  }
+
   // 1 statement: the version and the seats come from one snapshot.
   async seatStates(showtimeId: string) {
     const rows = await this.db.query<{

@@ -102,6 +102,12 @@ export class RedisHoldStore implements HoldStore {
     return seatsChanged(reply);
   }
 
+  async releaseBooking(req: Parameters<HoldStore['releaseBooking']>[0]) {
+    const reply = await this.run('releaseBooking', req.showtimeId, [req.bookingId]);
+    this.check(reply, req);
+    return seatsChanged(reply);
+  }
+
   async transferHolds(req: Parameters<HoldStore['transferHolds']>[0]) {
     const reply = await this.run('transferHolds', req.showtimeId, [req.fromOwner, req.toOwner, req.maxSeatsPerOwner]);
     const code = int(reply[0]);

@@ -15,6 +15,7 @@ export const SCRIPTS = {
   beginConfirm: 2,
   completeConfirm: 1,
   abortConfirm: 1,
+  releaseBooking: 1,
   readSeats: 1,
   getHold: 1,
   ownerHolds: 1,
