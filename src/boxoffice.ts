@@ -5,6 +5,8 @@ import { GuestTokens } from './accounts/guest-tokens.ts';
 import { HoldTransferService } from './accounts/hold-transfer-service.ts';
 import { Identity } from './accounts/identity.ts';
 import { AdminService } from './admin/admin-service.ts';
+import { TicketCodes } from './checkout/ticket-codes.ts';
+import { TicketService } from './checkout/ticket-service.ts';
 import { BookingService, type Logger } from './booking/booking-service.ts';
 import { CachedBookingRepository, type CatalogChange } from './catalog/catalog-cache.ts';
 import { loadDemoCatalog } from './catalog/demo-catalog.ts';
@@ -18,6 +20,8 @@ import { SeatHub, type SeatHubOptions } from './realtime/seat-hub.ts';
 import { openStores, type Stores } from './stores/index.ts';
 import { PostgresAccountRepository } from './stores/postgres/account-repository.ts';
 import { PostgresAdminRepository } from './stores/postgres/admin-repository.ts';
+import { PostgresOrderRepository } from './stores/postgres/order-repository.ts';
+import { PostgresTicketRepository } from './stores/postgres/ticket-repository.ts';
 import { RedisBroadcast } from './stores/redis/redis-broadcast.ts';
 import { connectRedis, RedisOutages } from './stores/redis/connect.ts';
 import { deploymentSecret } from './secret.ts';
@@ -34,6 +38,8 @@ export interface Boxoffice {
   /** Moves a guest's holds to the account they log in to. */
   holdTransfer: HoldTransferService;
   admin: AdminService;
+  /** Tickets of paid orders (signed codes) and check-in at the door. */
+  tickets: TicketService;
   /** A Redis connection for shared counters (rate limits), when REDIS_URL is set. */
   redis?: { client: Redis; keyPrefix: string };
   /** Pushes seat changes to WebSocket clients (/ws, /ws/seats). */
@@ -91,7 +97,10 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
     const guests = new GuestTokens(secret);
     const identity = new Identity(guests, accounts);
     const holdTransfer = new HoldTransferService({ guests, service, repository: catalog });
-    const admin = new AdminService({ admin: new PostgresAdminRepository(stores.db), catalog, service });
+    const adminRepository = new PostgresAdminRepository(stores.db);
+    const admin = new AdminService({ admin: adminRepository, catalog, service });
+    const ticketKey = createHmac('sha256', secret).update('boxoffice ticket codes').digest();
+    const tickets = new TicketService({ codes: new TicketCodes(ticketKey), tickets: new PostgresTicketRepository(stores.db), orders: new PostgresOrderRepository(stores.db), catalog });
     if (config.demoCatalog && (await catalog.isEmpty())) {
       await loadDemoCatalog(catalog);
       log?.info({}, 'loaded the demo catalog');
@@ -124,7 +133,7 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
       for (const plugin of plugins) await plugin.close();
     });
     opened.push(service.startSweeper());
-    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, hub, plugins, ...(redis && { redis }), close: closeAll };
+    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, tickets, hub, plugins, ...(redis && { redis }), close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;
