@@ -15,12 +15,14 @@ import type { SeatChangeEvent } from './domain/booking.ts';
 import { toSeatMapView } from './http/schemas.ts';
 import { labPlugin, type LabPluginOptions } from './lab/lab-plugin.ts';
 import type { BoxofficePlugin } from './plugin.ts';
+import { ReviewService } from './reviews/review-service.ts';
 import { LocalBroadcast, type Broadcast, type EventBus } from './realtime/event-bus.ts';
 import { SeatHub, type SeatHubOptions } from './realtime/seat-hub.ts';
 import { openStores, type Stores } from './stores/index.ts';
 import { PostgresAccountRepository } from './stores/postgres/account-repository.ts';
 import { PostgresAdminRepository } from './stores/postgres/admin-repository.ts';
 import { PostgresOrderRepository } from './stores/postgres/order-repository.ts';
+import { PostgresReviewRepository } from './stores/postgres/review-repository.ts';
 import { PostgresTicketRepository } from './stores/postgres/ticket-repository.ts';
 import { RedisBroadcast } from './stores/redis/redis-broadcast.ts';
 import { connectRedis, RedisOutages } from './stores/redis/connect.ts';
@@ -40,6 +42,8 @@ export interface Boxoffice {
   admin: AdminService;
   /** Tickets of paid orders (signed codes) and check-in at the door. */
   tickets: TicketService;
+  /** Reviews of movies and their ratings. */
+  reviews: ReviewService;
   /** A Redis connection for shared counters (rate limits), when REDIS_URL is set. */
   redis?: { client: Redis; keyPrefix: string };
   /** Pushes seat changes to WebSocket clients (/ws, /ws/seats). */
@@ -101,6 +105,7 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
     const admin = new AdminService({ admin: adminRepository, catalog, service });
     const ticketKey = createHmac('sha256', secret).update('boxoffice ticket codes').digest();
     const tickets = new TicketService({ codes: new TicketCodes(ticketKey), tickets: new PostgresTicketRepository(stores.db), orders: new PostgresOrderRepository(stores.db), catalog });
+    const reviews = new ReviewService({ reviews: new PostgresReviewRepository(stores.db), catalog, audit: adminRepository });
     if (config.demoCatalog && (await catalog.isEmpty())) {
       await loadDemoCatalog(catalog);
       log?.info({}, 'loaded the demo catalog');
@@ -133,7 +138,7 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
       for (const plugin of plugins) await plugin.close();
     });
     opened.push(service.startSweeper());
-    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, tickets, hub, plugins, ...(redis && { redis }), close: closeAll };
+    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, tickets, reviews, hub, plugins, ...(redis && { redis }), close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;
