@@ -5,6 +5,8 @@ import { GuestTokens } from './accounts/guest-tokens.ts';
 import { HoldTransferService } from './accounts/hold-transfer-service.ts';
 import { Identity } from './accounts/identity.ts';
 import { AdminService } from './admin/admin-service.ts';
+import { TicketCodes } from './checkout/ticket-codes.ts';
+import { TicketService } from './checkout/ticket-service.ts';
 import { BookingService, type Logger } from './booking/booking-service.ts';
 import { OrderService, type OrderChange } from './checkout/order-service.ts';
 import { PaymentProcessor } from './checkout/payment-processor.ts';
@@ -19,12 +21,15 @@ import type { PaymentQueue } from './domain/payment-queue.ts';
 import { openPaymentQueue } from './payments/open-payment-queue.ts';
 import { startPaymentWorker, type PaymentHandler } from './payments/payment-worker.ts';
 import type { BoxofficePlugin } from './plugin.ts';
+import { ReviewService } from './reviews/review-service.ts';
 import { LocalBroadcast, type Broadcast, type EventBus } from './realtime/event-bus.ts';
 import { SeatHub, type SeatHubOptions } from './realtime/seat-hub.ts';
 import { openStores, type Stores } from './stores/index.ts';
 import { PostgresAccountRepository } from './stores/postgres/account-repository.ts';
 import { PostgresAdminRepository } from './stores/postgres/admin-repository.ts';
 import { PostgresOrderRepository } from './stores/postgres/order-repository.ts';
+import { PostgresReviewRepository } from './stores/postgres/review-repository.ts';
+import { PostgresTicketRepository } from './stores/postgres/ticket-repository.ts';
 import { RedisBroadcast } from './stores/redis/redis-broadcast.ts';
 import { connectRedis, RedisOutages } from './stores/redis/connect.ts';
 import { deploymentSecret } from './secret.ts';
@@ -43,6 +48,10 @@ export interface Boxoffice {
   admin: AdminService;
   /** Checkout (issue 11): orders, and what carries their payments. */
   checkout: Checkout;
+  /** Tickets of paid orders (signed codes) and check-in at the door. */
+  tickets: TicketService;
+  /** Reviews of movies and their ratings. */
+  reviews: ReviewService;
   /** A Redis connection for shared counters (rate limits), when REDIS_URL is set. */
   redis?: { client: Redis; keyPrefix: string };
   /** Pushes seat changes to WebSocket clients (/ws, /ws/seats). */
@@ -125,6 +134,9 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
     const gateway = await SimulatedGateway.open(stores.db, { latencyMs: config.checkout.gatewayLatencyMs });
     opened.push(() => gateway.close());
     const orderRepository = new PostgresOrderRepository(stores.db);
+    const ticketKey = createHmac('sha256', secret).update('boxoffice ticket codes').digest();
+    const tickets = new TicketService({ codes: new TicketCodes(ticketKey), tickets: new PostgresTicketRepository(stores.db), orders: orderRepository, catalog });
+    const reviews = new ReviewService({ reviews: new PostgresReviewRepository(stores.db), catalog, audit: adminRepository });
     const processor: PaymentProcessor = new PaymentProcessor({
       orders: orderRepository,
       gateway,
@@ -140,6 +152,7 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
       changes: orderChanges,
       settings: config.checkout,
       audit: adminRepository,
+      tickets,
       freeBooking: async (order) => void (await service.cancelBooking(order.bookingId!)),
       settleBeforeExpiry: async (order) => (await processor.checkBeforeExpiry(order.id)) !== null,
       ...(log && { log }),
@@ -182,7 +195,7 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
     // Last, once everything the handler needs is up; closed first (it waits for the messages in flight).
     const worker = config.checkout.inProcessWorker;
     if (worker) opened.push(await startPaymentWorker(paymentQueue, tuning.paymentHandler ?? processor.handle, log));
-    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, checkout, hub, plugins, payments: { queue: paymentQueue, worker }, ...(redis && { redis }), close: closeAll };
+    return { service, events, stores, catalog, accounts, identity, holdTransfer, admin, checkout, tickets, reviews, hub, plugins, payments: { queue: paymentQueue, worker }, ...(redis && { redis }), close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

@@ -139,7 +139,8 @@ export class AdminService {
   }
 }
 
-const actorName = (a: Actor) => `${a.email} (${a.owner})`;
+/** How an admin is named in the audit log. */
+export const actorName = (a: Actor) => `${a.email} (${a.owner})`;
 
 function checkId(id: string, what: string): void {
   if (typeof id !== 'string' || !ID.test(id)) {

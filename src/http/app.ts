@@ -23,6 +23,8 @@ import { apiV1Routes } from './routes/api-v1.ts';
 import { firstClickRoutes } from './routes/firstclick.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { paymentQueueAdminRoutes } from './routes/payment-queue-admin.ts';
+import { reviewRoutes } from './routes/reviews.ts';
+import { ticketRoutes } from './routes/tickets.ts';
 
 export interface AppOptions {
   /** Serve the FirstClick compatibility surface (SPEC.md §4). */
@@ -146,10 +148,12 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
 
   if (options.firstClick) await app.register(firstClickRoutes, { service, repository: catalog });
   for (const plugin of box.plugins) await app.register(plugin.routes);
-  await app.register(apiV1Routes, { prefix: '/api/v1', service, repository: catalog });
+  await app.register(apiV1Routes, { prefix: '/api/v1', service, repository: catalog, ratings: box.reviews });
   await app.register(accountRoutes, { prefix: '/api/v1', accounts: box.accounts, holdTransfer: box.holdTransfer, secureCookies: options.secureCookies ?? false });
   await app.register(adminRoutes, { prefix: '/api/v1/admin', admin: box.admin, accounts: box.accounts });
   await app.register(orderRoutes, { prefix: '/api/v1', orders: box.checkout.orders, accounts: box.accounts });
   await app.register(paymentQueueAdminRoutes, { prefix: '/api/v1/admin', queue: box.payments.queue, admin: box.admin, accounts: box.accounts });
+  await app.register(ticketRoutes, { prefix: '/api/v1', tickets: box.tickets });
+  await app.register(reviewRoutes, { prefix: '/api/v1', reviews: box.reviews, accounts: box.accounts });
   return app;
 }

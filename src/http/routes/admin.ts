@@ -59,7 +59,7 @@ const HoldViewSchema = Type.Object({
   expiresAt: Type.Union([Type.Integer(), Type.Null()]),
   state: StringEnum(['held', 'booked']),
 });
-const AuditSchema = Type.Object({
+export const AuditSchema = Type.Object({
   id: Type.Integer(),
   at: Type.Integer({ description: 'epoch ms' }),
   actor: Type.String(),

@@ -7,6 +7,7 @@ import { isFree } from '../../domain/orders.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
 import type { SeatMap } from '../../domain/booking.ts';
 import { BoxofficeError } from '../../domain/errors.ts';
+import type { Rating } from '../../domain/orders.ts';
 import { callerOf } from '../plugins/identity.ts';
 import {
   bearer,
@@ -15,7 +16,6 @@ import {
   failures,
   HoldSchema,
   idParam,
-  MovieSchema,
   NoContent,
   SeatMapSchema,
   ShowtimeSchema,
@@ -24,13 +24,23 @@ import {
   toSeatMapView,
   toShowtimeView,
 } from '../schemas.ts';
+import { RatedMovieSchema } from '../review-schemas.ts';
 
 /**
  * The product's own API. Identity is a server-issued guest token or a user's access token,
  * resolved by the identity hook (`config.auth`); limits are preHandlers; routes stay thin.
  */
-export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; repository: BookingRepository }> = async (app, opts) => {
-  const { service, repository } = opts;
+export const apiV1Routes: FastifyPluginAsyncTypebox<{
+  service: BookingService;
+  repository: BookingRepository;
+  /** Movies' ratings from their visible reviews (src/reviews/review-service.ts). */
+  ratings: { ratings(movieIds?: readonly string[]): Promise<Map<string, Rating>> };
+}> = async (app, opts) => {
+  const { service, repository, ratings } = opts;
+  const rated = async <M extends { id: string }>(movies: M[]) => {
+    const known = await ratings.ratings(movies.length === 1 ? [movies[0]!.id] : undefined);
+    return movies.map((m) => ({ ...m, rating: known.get(m.id) ?? { average: null, count: 0 } }));
+  };
   const { limits } = app;
   const anonymousJson = new WeakMap<SeatMap, string>();
 
@@ -48,8 +58,8 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; r
     async (_request, reply) => reply.status(201).send({ token: app.identity.guests.issue().token }),
   );
 
-  app.get('/movies', { schema: { tags: ['catalog'], summary: 'List movies', response: { 200: Type.Object({ movies: Type.Array(MovieSchema) }) } } }, async () => ({
-    movies: await repository.listMovies(),
+  app.get('/movies', { schema: { tags: ['catalog'], summary: 'List movies, with their ratings', response: { 200: Type.Object({ movies: Type.Array(RatedMovieSchema) }) } } }, async () => ({
+    movies: await rated(await repository.listMovies()),
   }));
 
   app.get(
@@ -57,9 +67,9 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; r
     {
       schema: {
         tags: ['catalog'],
-        summary: 'A movie and its showtimes',
+        summary: 'A movie, its rating and its showtimes',
         params: idParam('movieId', 'movie id'),
-        response: { 200: Type.Object({ movie: MovieSchema, showtimes: Type.Array(ShowtimeSchema) }), ...failures('INVALID_INPUT', 'MOVIE_NOT_FOUND') },
+        response: { 200: Type.Object({ movie: RatedMovieSchema, showtimes: Type.Array(ShowtimeSchema) }), ...failures('INVALID_INPUT', 'MOVIE_NOT_FOUND') },
       },
     },
     async (request) => {
@@ -67,7 +77,8 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{ service: BookingService; r
       const movie = await repository.getMovie(movieId);
       if (!movie) throw new BoxofficeError('MOVIE_NOT_FOUND', { movieId });
       const showtimes = await repository.listShowtimes({ movieId: movie.id });
-      return { movie, showtimes: showtimes.map((s) => toShowtimeView(s, false)) };
+      const [withRating] = await rated([movie]);
+      return { movie: withRating!, showtimes: showtimes.map((s) => toShowtimeView(s, false)) };
     },
   );
 
