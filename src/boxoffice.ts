@@ -122,7 +122,6 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
     );
     const guests = new GuestTokens(secret);
     const identity = new Identity(guests, accounts);
-    const holdTransfer = new HoldTransferService({ guests, service, repository: catalog });
     const adminRepository = new PostgresAdminRepository(stores.db);
     const admin = new AdminService({ admin: adminRepository, catalog, service });
 
@@ -134,6 +133,7 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
     const gateway = await SimulatedGateway.open(stores.db, { latencyMs: config.checkout.gatewayLatencyMs });
     opened.push(() => gateway.close());
     const orderRepository = new PostgresOrderRepository(stores.db);
+    const holdTransfer = new HoldTransferService({ guests, service, repository: catalog, orders: orderRepository });
     const ticketKey = createHmac('sha256', secret).update('boxoffice ticket codes').digest();
     const tickets = new TicketService({ codes: new TicketCodes(ticketKey), tickets: new PostgresTicketRepository(stores.db), orders: orderRepository, catalog });
     const reviews = new ReviewService({ reviews: new PostgresReviewRepository(stores.db), catalog, audit: adminRepository });

@@ -1,6 +1,7 @@
 import type { BookingService } from '../booking/booking-service.ts';
 import { ownerOfUser } from '../domain/accounts.ts';
 import type { BookingRepository } from '../domain/booking-repository.ts';
+import type { OrderRepository } from '../domain/order-repository.ts';
 import { BoxofficeError } from '../domain/errors.ts';
 import type { GuestTokens } from './guest-tokens.ts';
 
@@ -9,11 +10,19 @@ const TRANSFER_WINDOW_MS = 24 * 3600_000;
 
 /**
  * A guest who registers or logs in keeps their holds: the guest's live holds in current showtimes
- * become the account's, per showtime all or none and within the per-owner limit (BookingService).
+ * become the account's, per showtime all or none and within the per-owner limit (BookingService),
+ * and so do the orders of those holds.
  */
 export class HoldTransferService {
   constructor(
-    private readonly deps: { guests: GuestTokens; service: BookingService; repository: BookingRepository; now?: () => number },
+    private readonly deps: {
+      guests: GuestTokens;
+      service: BookingService;
+      repository: BookingRepository;
+      /** Orders of moved holds move with them. */
+      orders?: Pick<OrderRepository, 'transferOrders'>;
+      now?: () => number;
+    },
   ) {}
 
   /** The guest a `guestToken` stands for; checked before the password, so a bad token changes nothing. */
@@ -29,7 +38,12 @@ export class HoldTransferService {
     if (!guest) return [];
     const since = (this.deps.now ?? Date.now)() - TRANSFER_WINDOW_MS;
     const showtimes = (await this.deps.repository.listShowtimes()).filter((s) => s.startsAt >= since).map((s) => s.id);
-    const { moved } = await this.deps.service.transferHolds(guest, ownerOfUser(userId), showtimes);
-    return moved.map((h) => h.id);
+    const user = ownerOfUser(userId);
+    const { moved } = await this.deps.service.transferHolds(guest, user, showtimes);
+    const ids = moved.map((h) => h.id);
+    // A checked-out hold's order follows it, so its payment books the hold as its new owner. Between
+    // the two steps a payment may find the order's owner and the hold's apart: its message is retried.
+    await this.deps.orders?.transferOrders(guest, user, ids);
+    return ids;
   }
 }

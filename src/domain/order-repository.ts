@@ -13,6 +13,11 @@ export interface OrderRepository {
   getOrder(id: string): Promise<Order | null>;
   /** The order checked out from a hold, if any. */
   orderOfHold(holdId: string): Promise<Order | null>;
+  /**
+   * The orders of holds that moved from a guest to the account they logged in to follow their holds
+   * (the payment worker books an order's hold as the order's owner). Returns how many moved.
+   */
+  transferOrders(fromOwner: string, toOwner: string, holdIds: readonly string[]): Promise<number>;
   /** Newest first. */
   ordersOf(owner: string): Promise<Order[]>;
   /** Admin search, newest first: `text` matches an order id, hold id, email or seat. */

@@ -107,4 +107,24 @@ describe('checkout end to end', () => {
     assert.equal((await seatStatus('arrival-1', 'G9'))?.status, 'available');
     await until(o.id, (x) => x.refunds[0]?.state === 'succeeded');
   });
+  it('a guest who checked out and then registers pays the order as the account: the order followed the hold', async () => {
+    const guest = s.tokens.issue().token;
+    const hold = await call('POST', '/showtimes/arrival-3/holds', guest, { seats: ['H7'] });
+    assert.equal(hold.statusCode, 201, hold.body);
+    const o = (await call('POST', `/holds/${hold.json().id}/checkout`, guest, { email: 'gus@example.com' })).json() as OrderView;
+    const reg = await s.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'gus@example.com', password: 'gus-password', guestToken: guest } });
+    assert.equal(reg.statusCode, 201, reg.body);
+    const user = reg.json().accessToken as string;
+    assert.equal((await call('GET', `/orders/${o.id}`, guest)).statusCode, 404, 'the order is no longer the guest\'s');
+    assert.equal((await call('POST', `/orders/${o.id}/payments`, user, { card: card('4242424242424242') })).statusCode, 202);
+    const end = Date.now() + 10_000;
+    let paid: OrderView;
+    for (;;) {
+      paid = (await call('GET', `/orders/${o.id}`, user)).json() as OrderView;
+      if (paid.state === 'paid' || Date.now() > end) break;
+      await sleep(25);
+    }
+    assert.equal(paid.state, 'paid', JSON.stringify(paid));
+    assert.equal(paid.bookingId, hold.json().id, 'the hold itself was confirmed, not a re-hold');
+  });
 });

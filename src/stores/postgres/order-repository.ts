@@ -135,6 +135,15 @@ export class PostgresOrderRepository implements OrderRepository {
     return row ? toOrder(row) : null;
   }
 
+  async transferOrders(fromOwner: string, toOwner: string, holdIds: readonly string[]): Promise<number> {
+    if (holdIds.length === 0) return 0;
+    const rows = await this.db.query(
+      'UPDATE orders SET owner = $2, updated_at = now() WHERE owner = $1 AND hold_id = ANY($3::text[]) RETURNING id',
+      [fromOwner, toOwner, holdIds],
+    );
+    return rows.length;
+  }
+
   async ordersOf(owner: string): Promise<Order[]> {
     const rows = await this.db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE owner = $1 ORDER BY created_at DESC, id DESC`, [owner]);
     return rows.map(toOrder);
