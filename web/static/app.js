@@ -1,12 +1,19 @@
-// The booking page: live seat map over /ws (snapshot + versioned deltas), holds through /api/v1.
-import { $, request, say } from './common.js';
+// The booking page: live seat map over /ws (snapshot + versioned deltas), holds through /api/v1;
+// a priced showtime's hold goes on to checkout (checkout.js), a free one is confirmed directly.
+import { createCheckout } from './checkout.js';
+import { $, el, request, say } from './common.js';
+import { clock, money, priceText, seatsText } from './format.js';
 
 const TOKEN_KEY = 'boxoffice.guestToken';
 
 const state = {
   token: null,
   showtime: null,
+  /** The shown showtime's view: movieId, startsAt, prices. */
+  info: null,
   layout: null,
+  kinds: new Map(), // seat id -> kind
+  movies: new Map(), // id -> title
   version: -1,
   seats: new Map(), // id -> { status, mine, expiresAt }
   selected: new Set(),
@@ -15,6 +22,22 @@ const state = {
 };
 
 const api = (method, path, body) => request(method, path, { body, token: state.token });
+
+const isFree = (prices) => prices.standard === 0 && prices.premium === 0 && prices.accessible === 0;
+
+const checkout = createCheckout({
+  api,
+  token: () => state.token,
+  movieTitle: (id) => state.movies.get(id) ?? id,
+  holdExtended(holdId, expiresAt) {
+    const hold = state.holds.get(holdId);
+    if (hold && hold.expiresAt !== expiresAt) {
+      hold.expiresAt = expiresAt;
+      renderHolds();
+    }
+  },
+  release: (hold) => act(() => releaseHold(hold)),
+});
 
 async function ensureToken() {
   state.token = localStorage.getItem(TOKEN_KEY);
@@ -32,6 +55,7 @@ async function ensureToken() {
 
 async function loadMovies() {
   const { movies } = await api('GET', '/api/v1/movies');
+  state.movies = new Map(movies.map((m) => [m.id, m.title]));
   $('movie').replaceChildren(...movies.map((m) => new Option(m.title, m.id)));
   await loadShowtimes();
 }
@@ -50,10 +74,13 @@ async function selectShowtime(id) {
   state.selected.clear();
   state.seats.clear();
   state.version = -1;
-  const { layout } = await api('GET', `/api/v1/showtimes/${encodeURIComponent(id)}`);
+  const info = await api('GET', `/api/v1/showtimes/${encodeURIComponent(id)}`);
   const { holds } = await api('GET', `/api/v1/showtimes/${encodeURIComponent(id)}/holds`);
   if (state.showtime !== id) return; // another showtime was picked meanwhile: its answers win
-  state.layout = layout;
+  state.info = info;
+  state.layout = info.layout;
+  state.kinds = new Map(info.layout.rows.flatMap((r) => r.seats.filter(Boolean).map((seat) => [seat.id, seat.kind])));
+  renderPrices();
   state.holds = new Map(holds.map((h) => [h.id, h]));
   subscribe();
   render();
@@ -65,8 +92,10 @@ function connect() {
   ws.onopen = () => {
     $('live').textContent = 'live';
     subscribe();
+    if (state.token) ws.send(JSON.stringify({ type: 'follow-orders', token: state.token }));
   };
   ws.onclose = () => {
+    checkout.following = false;
     $('live').textContent = 'reconnecting…';
     setTimeout(connect, 1000);
   };
@@ -88,6 +117,10 @@ function connect() {
       if (lost.length) say(`Sorry, ${lost.join(', ')} ${lost.length > 1 ? 'were' : 'was'} just taken by someone else. Pick other seats.`);
       forgetGoneHolds();
       render();
+    } else if (m.type === 'following-orders') {
+      checkout.following = true;
+    } else if (m.type === 'order') {
+      checkout.changed(m.order);
     } else if (m.type === 'error') {
       say(m.error);
     }
@@ -155,7 +188,7 @@ function render() {
           b.textContent = seat.number;
           b.dataset.seat = seat.id;
           b.dataset.state = cls;
-          b.setAttribute('aria-label', `Row ${row.label} seat ${seat.number}${seat.kind !== 'standard' ? `, ${seat.kind}` : ''}, ${describe[cls]}`);
+          b.setAttribute('aria-label', `Row ${row.label} seat ${seat.number}${seat.kind !== 'standard' ? `, ${seat.kind}` : ''}${priceLabel(seat.kind)}, ${describe[cls]}`);
           b.setAttribute('aria-pressed', String(cls === 'selected'));
           if (cls !== 'available' && cls !== 'selected') b.setAttribute('aria-disabled', 'true');
           b.onclick = () => toggle(seat.id, cls);
@@ -167,7 +200,9 @@ function render() {
     if (focused) grid.querySelector(`[data-seat="${focused}"]`)?.focus();
   }
   const picked = [...state.selected].sort();
-  $('selection').textContent = picked.length ? `Selected: ${picked.join(', ')}` : 'Select seats on the map.';
+  const total = picked.reduce((sum, id) => sum + (state.info?.prices[state.kinds.get(id)] ?? 0), 0);
+  const cost = state.info && !isFree(state.info.prices) ? ` · total ${money(total, state.info.prices.currency)}` : '';
+  $('selection').textContent = picked.length ? `Selected: ${picked.join(', ')}${cost}` : 'Select seats on the map.';
   $('hold').disabled = picked.length === 0;
   $('hold').textContent = picked.length ? `Hold ${picked.length} seat${picked.length > 1 ? 's' : ''}` : 'Hold seats';
   renderHolds();
@@ -182,33 +217,46 @@ function toggle(id, cls) {
   document.querySelector(`[data-seat="${id}"]`)?.focus();
 }
 
+/** ", €12.50" for a seat of this kind in the shown showtime (nothing when it is free). */
+function priceLabel(kind) {
+  const prices = state.info?.prices;
+  return prices && !isFree(prices) ? `, ${money(prices[kind], prices.currency)}` : '';
+}
+
+/** What each kind of seat costs, beside the legend. */
+function renderPrices() {
+  const { prices } = state.info;
+  if (isFree(prices)) {
+    $('prices').replaceChildren(el('li', { text: 'This showtime is free: hold seats, then confirm.' }), el('li', {}, el('span', { class: 'swatch premium' }), 'premium'), el('li', { text: '♿ accessible' }));
+    return;
+  }
+  $('prices').replaceChildren(
+    el('li', {}, el('span', { class: 'swatch standard' }), 'standard ', el('strong', { text: priceText(prices.standard, prices.currency) })),
+    el('li', {}, el('span', { class: 'swatch premium' }), 'premium ', el('strong', { text: priceText(prices.premium, prices.currency) })),
+    el('li', {}, '♿ accessible ', el('strong', { text: priceText(prices.accessible, prices.currency) })),
+  );
+}
+
 function renderHolds() {
   const now = Date.now();
   $('holds').replaceChildren(
     ...[...state.holds.values()].map((hold) => {
-      const el = document.createElement('div');
-      el.className = 'hold';
-      el.dataset.hold = hold.id;
-      const text = document.createElement('span');
-      text.innerHTML = `${hold.seats.length > 1 ? 'Seats' : 'Seat'} <strong></strong> held for you: <span class="countdown" role="timer"></span>`;
-      text.querySelector('strong').textContent = hold.seats.join(', ');
-      text.querySelector('.countdown').textContent = timeLeft(hold, now);
-      const confirm = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Confirm booking', className: 'confirm' });
-      confirm.onclick = () => act(() => confirmHold(hold));
-      const release = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Release', className: 'release' });
-      release.onclick = () => act(() => releaseHold(hold));
-      el.append(text, confirm, release);
-      return el;
+      const priced = hold.total > 0;
+      const order = checkout.orderOfHold(hold.id);
+      const text = el('span', {},
+        `${seatsText(hold.seats)} held for you: `,
+        el('span', { class: 'countdown', role: 'timer', text: clock(hold.expiresAt - now) }),
+        priced ? ` · ${money(hold.total, hold.currency)}` : '');
+      const buttons = priced
+        ? [el('button', { type: 'button', class: 'checkout', text: order ? 'Pay' : 'Check out', onclick: () => checkout.open(hold, state.info) })]
+        : [el('button', { type: 'button', class: 'confirm', text: 'Confirm booking', onclick: () => act(() => confirmHold(hold)) })];
+      if (!order) buttons.push(el('button', { type: 'button', class: 'release', text: 'Release', onclick: () => act(() => releaseHold(hold)) }));
+      return el('div', { class: 'hold', 'data-hold': hold.id }, text, ...buttons);
     }),
   );
 }
 
-const seatsAre = (seats) => (seats.length > 1 ? `Seats ${seats.join(', ')} are` : `Seat ${seats[0]} is`);
-
-function timeLeft(hold, now) {
-  const left = Math.max(0, Math.round((hold.expiresAt - now) / 1000));
-  return `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
-}
+const seatsAre = (seats) => `${seatsText(seats)} ${seats.length > 1 ? 'are' : 'is'}`;
 
 async function act(fn) {
   try {
@@ -232,6 +280,12 @@ async function holdSelected() {
     state.holds.set(hold.id, hold);
     state.selected.clear();
     for (const seat of hold.seats) state.seats.set(seat, { status: 'held', mine: true, expiresAt: hold.expiresAt });
+    if (hold.total > 0) {
+      say('');
+      render();
+      checkout.open(hold, state.info); // and the focus goes to its form
+      return;
+    }
     say(`${seatsAre(hold.seats)} yours for now. Confirm to book ${hold.seats.length > 1 ? 'them' : 'it'}.`, true);
   } catch (e) {
     for (const seat of e.details?.seats ?? []) state.selected.delete(seat);
@@ -254,11 +308,13 @@ async function releaseHold(hold) {
   for (const seat of hold.seats) state.seats.set(seat, { status: 'available' });
   say(`Released ${hold.seats.join(', ')}.`, true);
   render();
+  if (checkout.closeFor(hold.id)) $('grid').querySelector(`[data-seat="${hold.seats[0]}"]`)?.focus();
 }
 
 // Leaving the page gives the seats back at once instead of after the hold runs out.
 addEventListener('pagehide', () => {
   for (const hold of state.holds.values()) {
+    if (checkout.orderOfHold(hold.id)) continue; // its order keeps it while it is paid, on this page or under My orders
     fetch(`/api/v1/holds/${encodeURIComponent(hold.id)}`, { method: 'DELETE', keepalive: true, headers: { authorization: `Bearer ${state.token}` } });
   }
 });
@@ -269,13 +325,28 @@ setInterval(() => {
   for (const [id, hold] of state.holds) {
     if (hold.expiresAt <= now) gone = state.holds.delete(id);
     const countdown = document.querySelector(`[data-hold="${CSS.escape(id)}"] .countdown`);
-    if (countdown) countdown.textContent = timeLeft(hold, now);
+    if (countdown) countdown.textContent = clock(hold.expiresAt - now);
   }
   if (gone) {
     say('Your hold ran out and the seats went back on sale.');
     renderHolds();
   }
 }, 1000);
+
+/** The seats or My orders, by the address's #fragment (so Back and a reload keep the view). */
+function showView(moveFocus) {
+  const orders = location.hash === '#orders';
+  $('seats-view').hidden = orders;
+  $('orders-view').hidden = !orders;
+  for (const [id, on] of [['nav-seats', !orders], ['nav-orders', orders]]) {
+    if (on) $(id).setAttribute('aria-current', 'page');
+    else $(id).removeAttribute('aria-current');
+  }
+  say('');
+  if (moveFocus) (orders ? $('orders-title') : $('movie')).focus();
+}
+addEventListener('hashchange', () => showView(true));
+showView(false);
 
 $('movie').onchange = () => act(loadShowtimes);
 $('showtime').onchange = () => act(() => selectShowtime($('showtime').value));
@@ -285,4 +356,6 @@ act(async () => {
   await ensureToken();
   connect();
   await loadMovies();
+  await checkout.load();
+  renderHolds();
 });

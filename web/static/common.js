@@ -24,3 +24,34 @@ export async function request(method, path, { body, token } = {}) {
   }
   return data;
 }
+
+/**
+ * An image only its owner may see (a ticket's QR code), fetched with the bearer token, as a data:
+ * URL: an <img src> cannot send the token, and the pages' CSP allows data: images.
+ */
+export async function imageDataUrl(path, token) {
+  const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw Object.assign(new Error(`the image could not be loaded (${response.status})`), { status: response.status });
+  const blob = await response.blob();
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+}
+
+/** An element with properties (`class`, `text`, `on*` handlers, other attributes) and children. */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (key in node && typeof value !== 'string') node[key] = value;
+    else node.setAttribute(key, value === true ? '' : value);
+  }
+  node.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
