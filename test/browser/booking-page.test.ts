@@ -35,7 +35,19 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await page.waitForFunction(([i, st]) => document.querySelector(`[data-seat="${i}"]`)?.getAttribute('data-state') === st, [id, state], { timeout });
   }
 
+  /** Shows `showtime` of `movie` and waits for its seat map (`seats` of them). */
+  async function show(page: Page, movie: string, showtime: string, seats: number): Promise<void> {
+    await page.selectOption('#movie', movie);
+    await page.waitForFunction((id) => [...document.querySelectorAll<HTMLOptionElement>('#showtime option')].some((o) => o.value === id), showtime);
+    await page.selectOption('#showtime', showtime);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-seat]').length === n, seats);
+    await page.locator('#live', { hasText: 'live' }).waitFor();
+  }
+
   it('shows a hold to the other person within a second, then the booking to both', async () => {
+    // A free showtime: its hold is confirmed directly (a priced one goes through checkout-page.test.ts).
+    for (const page of [alice, bob]) await show(page, 'inception', 'inception-1', 40);
+    assert.match(await alice.locator('#prices').innerText(), /This showtime is free/);
     await seat(alice, 'D5').click();
     await seat(alice, 'D6').click();
     assert.equal(await seat(alice, 'D5').getAttribute('aria-pressed'), 'true');
@@ -52,13 +64,25 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await seen(bob, 'D5', 'booked');
     await seen(bob, 'D6', 'booked');
     await alice.locator('#message', { hasText: 'Booked D5, D6' }).waitFor();
+    for (const page of [alice, bob]) await show(page, 'arrival', 'arrival-1', 240);
+  });
+
+  it('sends a hold of a priced showtime to checkout instead of confirming it', async () => {
+    await seat(alice, 'D5').click();
+    assert.match(await alice.locator('#selection').innerText(), /Selected: D5 · total €12\.50/);
+    await alice.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await alice.locator('#checkout h2', { hasText: 'Check out' }).waitFor();
+    assert.equal(await alice.locator('.hold button.confirm').count(), 0);
+    await alice.getByRole('button', { name: 'Release', exact: true }).click();
+    await seen(bob, 'D5', 'available');
+    assert.equal(await alice.locator('#checkout').isHidden(), true);
   });
 
   it('frees a released seat in both pages', async () => {
     await seat(bob, 'E2').click();
     await bob.getByRole('button', { name: 'Hold 1 seat' }).click();
     await seen(alice, 'E2', 'held');
-    await bob.getByRole('button', { name: 'Release' }).click();
+    await bob.getByRole('button', { name: 'Release', exact: true }).click();
     await seen(bob, 'E2', 'available');
     await seen(alice, 'E2', 'available');
   });

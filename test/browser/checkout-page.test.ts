@@ -191,6 +191,24 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     await shot(ann, '8-refunded');
   });
 
+  it('learns the outcome by polling the order when the socket never connects', async () => {
+    const page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
+    // A WebSocket that never opens: no seat feed, no follow-orders.
+    await page.addInitScript(() => {
+      (window as unknown as { WebSocket: unknown }).WebSocket = class { static OPEN = 1; readyState = 0; send() {} close() {} };
+    });
+    await page.goto(s.url);
+    await page.locator('[data-seat="D5"]').waitFor();
+    assert.equal(await page.locator('#live').innerText(), 'connecting…');
+    await pick(page, 'arrival-2', ['J9']);
+    await page.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await page.locator('#checkout-email').fill('carol@example.com');
+    await fillCard(page, '#checkout', '4242 4242 4242 4242');
+    await page.getByRole('button', { name: 'Pay €12.50' }).click();
+    await page.locator('#checkout h2', { hasText: 'Your tickets' }).waitFor({ timeout: 10_000 });
+    await page.close();
+  });
+
   it('loads without an error in the console', () => {
     assert.deepEqual(errors, []);
   });

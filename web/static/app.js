@@ -37,6 +37,7 @@ const checkout = createCheckout({
     }
   },
   release: (hold) => act(() => releaseHold(hold)),
+  panelClosed: () => renderHolds(),
 });
 
 async function ensureToken() {
@@ -248,7 +249,7 @@ function renderHolds() {
         el('span', { class: 'countdown', role: 'timer', text: clock(hold.expiresAt - now) }),
         priced ? ` · ${money(hold.total, hold.currency)}` : '');
       const buttons = priced
-        ? [el('button', { type: 'button', class: 'checkout', text: order ? 'Pay' : 'Check out', onclick: () => checkout.open(hold, state.info) })]
+        ? [checkout.isOpen(hold.id) ? el('span', { class: 'below', text: order ? 'Pay below.' : 'Check out below.' }) : el('button', { type: 'button', class: 'checkout', text: order ? 'Pay' : 'Check out', onclick: () => { checkout.open(hold, state.info); renderHolds(); } })]
         : [el('button', { type: 'button', class: 'confirm', text: 'Confirm booking', onclick: () => act(() => confirmHold(hold)) })];
       if (!order) buttons.push(el('button', { type: 'button', class: 'release', text: 'Release', onclick: () => act(() => releaseHold(hold)) }));
       return el('div', { class: 'hold', 'data-hold': hold.id }, text, ...buttons);
@@ -284,6 +285,7 @@ async function holdSelected() {
       say('');
       render();
       checkout.open(hold, state.info); // and the focus goes to its form
+      renderHolds();
       return;
     }
     say(`${seatsAre(hold.seats)} yours for now. Confirm to book ${hold.seats.length > 1 ? 'them' : 'it'}.`, true);
@@ -307,8 +309,9 @@ async function releaseHold(hold) {
   state.holds.delete(hold.id);
   for (const seat of hold.seats) state.seats.set(seat, { status: 'available' });
   say(`Released ${hold.seats.join(', ')}.`, true);
+  const fromPanel = checkout.closeFor(hold.id);
   render();
-  if (checkout.closeFor(hold.id)) $('grid').querySelector(`[data-seat="${hold.seats[0]}"]`)?.focus();
+  if (fromPanel) $('grid').querySelector(`[data-seat="${hold.seats[0]}"]`)?.focus();
 }
 
 // Leaving the page gives the seats back at once instead of after the hold runs out.

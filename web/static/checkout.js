@@ -113,13 +113,13 @@ export function createCheckout(hooks) {
     const form = el('form', { class: 'card-form', novalidate: true },
       el('fieldset', {},
         el('legend', { class: 'visually-hidden', text: 'Payment' }),
+        el('p', { class: 'form-error', role: 'alert', tabindex: '-1', text: declined ? `${cardText(declined.card)} did not go through: ${declined.reason ?? 'the payment failed'}. Try another card.` : '' }),
         askEmail && field('email', 'Email for the tickets', { idPrefix, type: 'email', autocomplete: 'email', inputmode: 'email', required: true, value: localStorage.getItem(EMAIL_KEY) ?? '' }),
-        field('number', 'Card number', { idPrefix, autocomplete: 'cc-number', inputmode: 'numeric', required: true, placeholder: '4242 4242 4242 4242', maxlength: '23' }),
+        field('number', 'Card number', { idPrefix, autocomplete: 'cc-number', inputmode: 'numeric', required: true, maxlength: '23' }),
         el('div', { class: 'field-row' },
           field('expiry', 'Expiry (MM/YY)', { idPrefix, autocomplete: 'cc-exp', inputmode: 'numeric', required: true, placeholder: 'MM/YY', maxlength: '7' }),
           field('cvc', 'CVC', { idPrefix, autocomplete: 'cc-csc', inputmode: 'numeric', required: true, placeholder: '123', maxlength: '4' })),
         field('name', 'Name on the card (optional)', { idPrefix, autocomplete: 'cc-name' }),
-        el('p', { class: 'form-error', role: 'alert', text: declined ? `${cardText(declined.card)} did not go through: ${declined.reason ?? 'the payment failed'}. Try another card.` : '' }),
         el('button', { type: 'submit', class: 'pay', text: `Pay ${money(total, currency)}` })),
       el('p', { class: 'hint' }, 'A demo: no money moves. Test cards (any future expiry, any CVC): ',
         TEST_CARDS.map(([number, what], i) => [el('span', { class: 'nowrap', text: `${number} ${what}` }), i < TEST_CARDS.length - 1 ? '; ' : '.'])));
@@ -181,7 +181,7 @@ export function createCheckout(hooks) {
       return;
     }
     formError(form, e.message);
-    form.querySelector('.pay').focus();
+    form.querySelector('.form-error').focus();
   }
 
   /** Pays an order with the card; the outcome comes back through changed(). */
@@ -197,11 +197,13 @@ export function createCheckout(hooks) {
   function open(hold, showtime) {
     if (active?.hold.id === hold.id && active.key?.startsWith('form')) return void firstToFill($('checkout'))?.focus();
     active = { hold, showtime, orderId: orderOfHold(hold.id)?.id ?? null, key: null };
-    renderPanel();
+    renderPanel(true);
   }
 
   function close() {
+    const holdId = active?.hold.id;
     active = null;
+    hooks.panelClosed(holdId);
     $('checkout').hidden = true;
     $('checkout').replaceChildren();
   }
@@ -215,8 +217,10 @@ export function createCheckout(hooks) {
     return order.state === 'paid' ? 'tickets' : 'ended';
   }
 
-  function renderPanel() {
+  /** Draws the panel's step when it changed; the focus follows when asked or when it was in the panel. */
+  function renderPanel(takeFocus = false) {
     const panel = $('checkout');
+    const focusHere = takeFocus || panel.contains(document.activeElement) || document.activeElement === document.body;
     const order = active.orderId ? orders.get(active.orderId) : null;
     const phase = phaseOf(order, Date.now());
     const last = lastPayment(order);
@@ -260,6 +264,7 @@ export function createCheckout(hooks) {
     }
     panel.hidden = false;
     panel.replaceChildren(...head, ...body);
+    if (!focusHere) return; // the person is elsewhere on the page: the panel's alerts speak for it
     const focus = phase === 'form' ? firstToFill(panel) : panel.querySelector('.result-title');
     focus?.focus();
   }
@@ -382,7 +387,7 @@ export function createCheckout(hooks) {
     } else if (order.state === 'paid' && last) status.push(`Paid with ${cardText(last.card)}.`);
     else if (order.state === 'refunded' && refund) status.push(refund.state === 'pending' ? `${money(refund.amount, refund.currency)} is being refunded…` : refund.state === 'succeeded' ? `${money(refund.amount, refund.currency)} refunded to your card.` : 'The refund is delayed; we keep trying.');
     else if (order.state !== 'paid') status.push(endedText('ended', order));
-    if (order.state === 'pending_payment' && last && !paying(order)) status.push(` Last try: ${cardText(last.card)}, ${last.reason ?? last.state}.`);
+    if (order.state === 'pending_payment' && last && !paying(order) && !ui.paying) status.push(` Last try: ${cardText(last.card)}, ${last.reason ?? last.state}.`);
 
     const actions = [];
     if (order.state === 'pending_payment' && !paying(order) && !ui.paying) {
@@ -406,9 +411,10 @@ export function createCheckout(hooks) {
           }
         },
       });
+      extra.append(el('button', { type: 'button', class: 'link-button', text: 'Not now', onclick: () => { ui.paying = false; renderOrders(); entryOf(order.id)?.querySelector('.pay-order')?.focus(); } }));
     } else if (ui.confirming) {
       extra = el('div', { class: 'confirm-box', role: 'group', 'aria-label': 'Cancel this order?' },
-        el('p', { text: `Cancel ${seatsText(seats).toLowerCase()} and refund ${money(order.total, order.currency)} to your card? The seats go back on sale.` }),
+        el('p', { text: `Cancel ${seatsText(seats, { inSentence: true })} and refund ${money(order.total, order.currency)} to your card? The seats go back on sale.` }),
         el('button', { type: 'button', class: 'confirm-refund danger', text: `Yes, cancel and refund`, onclick: () => refundOrder(order) }),
         ' ',
         el('button', { type: 'button', text: 'Keep my tickets', onclick: () => { ui.confirming = false; renderOrders(); entryOf(order.id)?.querySelector('.cancel-order')?.focus(); } }));
@@ -430,7 +436,7 @@ export function createCheckout(hooks) {
     try {
       const after = await hooks.api('POST', `/api/v1/orders/${encodeURIComponent(order.id)}/cancel`);
       changed(after);
-      say(`Order cancelled: ${seatsText(order.lines.map((l) => l.seat)).toLowerCase()} went back on sale and ${money(order.total, order.currency)} is on its way back to your card.`, true);
+      say(`Order cancelled: ${seatsText(order.lines.map((l) => l.seat), { inSentence: true })} went back on sale and ${money(order.total, order.currency)} is on its way back to your card.`, true);
     } catch (e) {
       say(e.code === 'CANCEL_TOO_LATE' ? `Too late to cancel online: ${e.message.replace(/^.*cancelling closes/, 'cancelling closes')}.` : e.message);
       const ui = rows.get(order.id);
@@ -442,6 +448,8 @@ export function createCheckout(hooks) {
 
   return {
     load,
+    /** Whether the panel shows this hold's checkout. */
+    isOpen: (holdId) => active?.hold.id === holdId,
     changed,
     open,
     /** Closes the panel when it shows this hold, not yet checked out; says whether it did. */
