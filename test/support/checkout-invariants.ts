@@ -216,7 +216,14 @@ export async function waitUntilSettled(box: Boxoffice, timeoutMs: number, { allS
               (SELECT count(*) FROM orders WHERE state = 'pending_payment')::int AS orders`,
     );
     if (row!.open === 0 && row!.payments === 0 && row!.refunds === 0 && (!allSettled || row!.orders === 0)) return Date.now() - start;
-    if (Date.now() - start > timeoutMs) assert.fail(`not settled within ${timeoutMs} ms: ${JSON.stringify(row)}`);
+    if (Date.now() - start > timeoutMs) {
+      const open = await box.stores.db.query(
+        `SELECT o.id, o.state, o.expires_at, o.booking_id, o.reason,
+                (SELECT json_agg(json_build_object('id', p.id, 'state', p.state, 'reason', p.reason)) FROM payments p WHERE p.order_id = o.id) AS payments
+         FROM orders o WHERE o.state = 'pending_payment' OR EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.state = 'pending') LIMIT 5`,
+      );
+      assert.fail(`not settled within ${timeoutMs} ms: ${JSON.stringify(row)}; for example ${JSON.stringify(open)}`);
+    }
     await sleep(100);
   }
 }
