@@ -46,12 +46,13 @@ export class Buyer {
     return { status: res.status, body: (await res.json()) as T };
   }
 
-  /** Hold, checkout: the order, or null when a seat was not available. */
+  /** Hold, checkout: the order, or null when a seat was not available or the hold expired before the checkout (a loaded machine). */
   async order(showtimeId: string, seats: string[]): Promise<OrderView | null> {
     const hold = await this.call('POST', `/showtimes/${showtimeId}/holds`, { seats });
     if (hold.status === 409) return null;
     if (hold.status !== 201) throw new Error(`hold ${seats.join(',')}: ${hold.status} ${JSON.stringify(hold.body)}`);
     const checkout = await this.call<OrderView>('POST', `/holds/${hold.body.id as string}/checkout`, { email: 'buyer@example.com' });
+    if (checkout.status === 409 && (checkout.body as unknown as { code: string }).code === 'CHECKOUT_HOLD_EXPIRED') return null;
     if (checkout.status !== 201) throw new Error(`checkout: ${checkout.status} ${JSON.stringify(checkout.body)}`);
     return checkout.body;
   }
