@@ -41,19 +41,30 @@ describe('200 buyers paying at once for 100 seats with the flaky card', { skip }
           refused.push((e as Error).message); // the window ended before the 202 (a loaded machine): the order expires
         }
       };
-      // Wave 1: a seat each, held and checked out, then paid all at once; the card times out twice per payment.
-      const firstOrders = await Promise.all(
-        SEATS.map(async (seat) => {
+      // Wave 1: a seat each, held, checked out and paid at once; the card times out twice per payment.
+      const firstWave = SEATS.map((seat) => {
+        let checkedOut = () => {};
+        const checked = new Promise<void>((resolve) => (checkedOut = resolve));
+        const paid = (async () => {
           const b = Buyer.of(s);
-          // Nobody else wants seats yet: a hold that expired before its checkout (3 s on a loaded machine) is held again.
-          for (let tries = 0; tries < 5; tries++) {
-            const order = await b.order(SHOWTIME, [seat]);
-            if (order) return { b, order };
+          try {
+            // Nobody else wants seats yet: a hold that expired before its checkout (3 s on a loaded machine) is held again.
+            for (let tries = 0; tries < 5; tries++) {
+              const order = await b.order(SHOWTIME, [seat]);
+              if (!order) continue;
+              checkedOut();
+              return pay(b, order.id, '002');
+            }
+            assert.fail(`wave 1 could not check out ${seat}`);
+          } finally {
+            checkedOut();
           }
-          assert.fail(`wave 1 could not check out ${seat}`);
-        }),
-      );
-      const first = firstOrders.map(({ b, order }) => pay(b, order.id, '002'));
+        })();
+        return { checked, paid };
+      });
+      // The second wave comes once every seat is someone's order (else it would take wave 1's seats before their holds).
+      await Promise.all(firstWave.map((w) => w.checked));
+      const first = firstWave.map((w) => w.paid);
       // The live seat map as the second wave sees it: refreshed every 100 ms.
       let available: string[] = [];
       watcher = (async () => {
@@ -65,9 +76,10 @@ describe('200 buyers paying at once for 100 seats with the flaky card', { skip }
       })();
       // Wave 2: a hundred more, each taking any seat that shows free, until they have one or time is up.
       let secondOrders = 0;
+      const secondFrom = Date.now();
       const second = Array.from({ length: 100 }, async () => {
         const b = Buyer.of(s);
-        while (Date.now() - start < WAVE_MS) {
+        while (Date.now() - secondFrom < WAVE_MS) {
           await sleep(randomInt(50, 250));
           const seat = available[randomInt(0, Math.max(1, available.length))];
           if (!seat) continue;
@@ -84,7 +96,7 @@ describe('200 buyers paying at once for 100 seats with the flaky card', { skip }
       const wavesMs = Date.now() - start;
       const settleMs = await waitUntilSettled(s.box, 60_000, { allSettled: true });
       const summary = await checkCheckoutInvariants(s.box);
-      t.diagnostic(`waves over in ${wavesMs} ms (${secondOrders} second-wave orders, ${refused.length} payments refused), settled ${settleMs} ms later: ${JSON.stringify(summary)}`);
+      t.diagnostic(`waves over in ${wavesMs} ms (first wave checked out in ${secondFrom - start} ms; ${secondOrders} second-wave orders, ${refused.length} payments refused), settled ${settleMs} ms later: ${JSON.stringify(summary)}`);
       const paid = summary.byState.paid ?? 0;
       const failed = summary.byState.failed ?? 0;
       assert.ok(secondOrders > 0 && failed > 0, 'the seats were contested: late charges met rivals and were refunded');
