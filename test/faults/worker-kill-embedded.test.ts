@@ -1,5 +1,5 @@
 // The payment worker (its own process) killed with SIGKILL mid-payment and restarted, on the embedded
-// queue (the outbox table, leases): the killed deliveries come back when their lease runs out (30 s).
+// queue (the outbox table, leases): the killed deliveries come back when their lease runs out (10 s).
 import { describe, it } from 'node:test';
 import { postgresSkip, redisSkip } from '../support/services.ts';
 import { workerKilledMidPayment } from './worker-kill.scenario.ts';
