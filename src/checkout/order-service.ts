@@ -177,13 +177,19 @@ export class OrderService {
    * (PAYMENT_IN_PROGRESS).
    */
   async pay(req: { orderId: string; owner: string; card: CardInput }): Promise<{ payment: Payment; order: Order }> {
+    // The window is judged at the request's arrival, not after the gateway's round trip: a payment
+    // sent in time is taken (if the hold runs out before the charge, the seats are booked only while free).
+    const arrivedAt = this.now();
     const order = await this.order(req.orderId, req.owner);
     // Cheap answers first: tokenizing takes a gateway round trip. addPayment checks again, atomically.
     if (order.state !== 'pending_payment') throw new BoxofficeError('ORDER_NOT_PAYABLE', { orderId: order.id, state: order.state });
+    if (arrivedAt > order.expiresAt) {
+      throw new BoxofficeError('ORDER_NOT_PAYABLE', `order ${order.id} can no longer be paid: its payment window has ended`, { orderId: order.id, state: 'expired' });
+    }
     const card = await this.deps.gateway.tokenize(req.card);
     const payment = await this.deps.orders.addPayment(
       { id: newId('pay'), orderId: order.id, amount: order.total, currency: order.currency, card: { brand: card.brand, last4: card.last4 }, gatewayToken: card.token },
-      this.now(),
+      arrivedAt,
     );
     this.changed(order);
     return { payment, order };

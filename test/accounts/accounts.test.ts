@@ -1,5 +1,6 @@
 // Accounts over HTTP on the embedded default: register, log in, refresh, log out, lockout, limits,
 // and the password kept only as a scrypt hash (read back from the database).
+// serial: the throttle's first delay is 1 s; five scrypt checks on a loaded machine can outlast it and let a sixth attempt be checked
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_RATE_LIMITS } from '../../src/config.ts';

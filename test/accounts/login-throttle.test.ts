@@ -1,6 +1,7 @@
 // Issue 10, finding 5: parallel guesses bypassed the five-wrong-passwords lockout, the lockout let
 // anyone lock any account, and unknown emails answered differently from known ones. These tests
 // send the attacks: every attempt is counted atomically before the password is checked.
+// serial: the throttle's first delay is 1 s; five scrypt checks on a loaded machine can outlast it and let a sixth attempt be checked
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AccountService } from '../../src/accounts/account-service.ts';

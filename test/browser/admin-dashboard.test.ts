@@ -59,7 +59,7 @@ describe('admin dashboard in Chromium', { skip: chromiumSkip() }, () => {
     const movie = admin.locator('#movie-form');
     await movie.getByLabel('Id').fill('Not An Id');
     assert.equal(await admin.locator('#movie-id').evaluate((input: HTMLInputElement) => input.validity.patternMismatch), true);
-    for (const input of await admin.locator('input[pattern]').all()) {
+    for (const input of await admin.locator('input[id$="-id"][pattern]').all()) {
       assert.equal(await input.evaluate((i: HTMLInputElement) => { i.value = 'ok-id-1'; const bad = i.validity.patternMismatch; i.value = ''; return bad; }), false);
     }
     await movie.getByLabel('Id').fill('');
@@ -191,7 +191,7 @@ describe('admin dashboard after its access token ran out', { skip: chromiumSkip(
     await first.getByRole('button', { name: 'Log out' }).click();
     await first.locator('#login').waitFor();
     // Logging out revoked the session: the second tab's token and the refresh cookie are dead.
-    await second.getByRole('button', { name: 'Refresh' }).click();
+    await second.locator('#audit-refresh').click();
     await second.locator('#message', { hasText: 'Log in again' }).waitFor();
     assert.equal(await second.locator('#login').isVisible(), true);
     assert.equal(await second.locator('#dashboard').isHidden(), true);

@@ -18,8 +18,9 @@ describe('payment dead letters on the admin dashboard in Chromium', { skip: chro
   const seen: PaymentMessage[] = [];
 
   before(async () => {
-    s = await startTestServer({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'admin-password', PAYMENT_MAX_ATTEMPTS: '2', PAYMENT_BACKOFF_MS: '20' });
+    s = await startTestServer({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'admin-password', PAYMENT_MAX_ATTEMPTS: '2', PAYMENT_BACKOFF_MS: '20', PAYMENT_WORKER: 'false' });
     const url = await s.listen();
+    // The server's own worker is off: this test's handler is the only consumer.
     stop = await s.box.payments.queue.consume(async (m) => {
       seen.push(m);
       if (!healthy) throw new Error('gateway unavailable (test)');

@@ -28,7 +28,7 @@ describe('/api/v1/admin/payments', () => {
   let admin: string;
   let user: string;
   before(async () => {
-    s = await startTestServer({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'admin-password', PAYMENT_MAX_ATTEMPTS: '2', PAYMENT_BACKOFF_MS: '20' });
+    s = await startTestServer({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'admin-password', PAYMENT_MAX_ATTEMPTS: '2', PAYMENT_BACKOFF_MS: '20', PAYMENT_WORKER: 'false' });
     admin = (await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'root@example.com', password: 'admin-password' } })).json().accessToken;
     user = (await s.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'ann@example.com', password: 'ann password' } })).json().accessToken;
   });

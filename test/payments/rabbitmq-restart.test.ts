@@ -1,4 +1,4 @@
-// serial: it stops and starts the RabbitMQ application (rabbitmqctl stop_app / start_app) of the
+// exclusive: it stops and starts the RabbitMQ application (rabbitmqctl stop_app / start_app) of the
 // machine for a few seconds; the other RabbitMQ tests' connections recover, as this one's must.
 // What this proves: nothing committed is lost across a broker restart, neither what the broker had
 // confirmed (durable queues, persistent messages) nor what was committed while it was down (outbox).

@@ -12,7 +12,7 @@ export interface EmbeddedQueueOptions extends QueueSettings {
   /**
    * How long a delivery stays its consumer's. Renewed every third of it while the handler runs, so
    * it runs out only when the consumer is gone (crashed, killed, lost the database): the message is
-   * then delivered again. Default 30 s.
+   * then delivered again. Default 10 s (renewed every third of it while the handler runs).
    */
   leaseMs?: number;
   /** The longest wait between two looks at the table when nothing wakes a consumer. Default 500 ms. */
@@ -54,7 +54,7 @@ export class EmbeddedPaymentQueue implements PaymentQueue {
   constructor(options: EmbeddedQueueOptions) {
     this.db = options.db;
     this.settings = { maxAttempts: options.maxAttempts, backoffMs: options.backoffMs, prefetch: options.prefetch };
-    this.leaseMs = options.leaseMs ?? 30_000;
+    this.leaseMs = options.leaseMs ?? 10_000;
     this.pollMs = options.pollMs ?? 500;
     this.log = options.log ?? silent;
   }
