@@ -1,7 +1,9 @@
 // npm run bench: starts Boxoffice itself (embedded default, and on Redis / PostgreSQL when they are
 // up), drives it from this separate process over 127.0.0.1, and reports every figure beside a
-// baseline measured in the same run. Writes bench/results/latest.{json,md}. Bounded: ~5 minutes.
-import { spawn, type ChildProcess } from 'node:child_process';
+// baseline measured in the same run. Writes bench/results/latest.{json,md}. Bounded: ~5 minutes,
+// of which the checkout part (Redis + PostgreSQL + RabbitMQ) is about 90 s.
+// BENCH_ONLY=checkout runs the checkout part alone and writes bench/results/checkout.{json,md}.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
@@ -30,6 +32,18 @@ const SHOWTIMES = 100; // x 500 seats: room for every hold of the holds/s run
 const HOT_REQUESTS = 10_000;
 const FANOUT_CLIENTS = Number(process.env.BENCH_FANOUT ?? 5_000);
 const KEYSPACE_SEATS = Number(process.env.BENCH_KEYSPACE_SEATS ?? 1_000_000);
+const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const ONLY = process.env.BENCH_ONLY ?? '';
+if (!['', 'checkout', 'stores'].includes(ONLY)) throw new Error(`BENCH_ONLY must be checkout or stores, not ${JSON.stringify(ONLY)}`);
+/** Checkouts run for this long per queue; the backlog the worker drains is this many charges. */
+const CHECKOUT_SECONDS = Number(process.env.BENCH_CHECKOUT_SECONDS ?? 8);
+const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 300);
+/** Buyers checking out at once: each is a lane that holds, checks out, pays and waits for its booking. */
+const BUYERS = Number(process.env.BENCH_BUYERS ?? 32);
+/** Small, so the figure is Boxoffice's and not the simulated bank's (the default is 80-400 ms). */
+const GATEWAY_LATENCY_MS = '5-20';
+/** BENCH_PROFILE=<dir>: the checkout server and worker processes write a V8 CPU profile there (node --cpu-prof). */
+const PROFILE_DIR = process.env.BENCH_PROFILE ?? '';
 
 interface Row {
   scenario: string;
@@ -43,6 +57,8 @@ interface Row {
   p99?: number;
   max?: number;
   note?: string;
+  /** CPU time (user + system, from /proc/<pid>/stat) per completed unit, and the load generator's share of one core. */
+  cpu?: { serverMs?: number; workerMs?: number; postgresMs?: number; loadGeneratorCore: number };
 }
 const rows: Row[] = [];
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -51,7 +67,15 @@ const tokens = new GuestTokens(Buffer.from(SECRET));
 function record(row: Row): void {
   if (row.baseline) row.ratio = row.value / row.baseline.value;
   rows.push(row);
-  log(`  ${row.scenario} [${row.store}]: ${fmt(row.value)} ${row.unit}${row.ratio !== undefined ? ` (${(row.ratio * 100).toFixed(1)}% of ${row.baseline!.name})` : ''}${row.p50 !== undefined ? `, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99!.toFixed(2)} ms` : ''}`);
+  log(`  ${row.scenario} [${row.store}]: ${fmt(row.value)} ${row.unit}${row.ratio !== undefined ? ` (${(row.ratio * 100).toFixed(1)}% of ${row.baseline!.name})` : ''}${row.p50 !== undefined ? `, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99!.toFixed(2)} ms` : ''}${row.cpu ? `; ${cpuText(row.cpu)}` : ''}`);
+}
+
+function cpuText(cpu: NonNullable<Row['cpu']>): string {
+  const parts = [];
+  if (cpu.serverMs !== undefined) parts.push(`server CPU ${cpu.serverMs.toFixed(2)} ms`);
+  if (cpu.workerMs !== undefined) parts.push(`worker CPU ${cpu.workerMs.toFixed(2)} ms`);
+  if (cpu.postgresMs !== undefined) parts.push(`PostgreSQL CPU ${cpu.postgresMs.toFixed(2)} ms`);
+  return `${parts.join(' + ')} each; load generator ${(cpu.loadGeneratorCore * 100).toFixed(0)}% of a core`;
 }
 
 const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en') : x.toFixed(2));
@@ -68,8 +92,8 @@ function reachable(url: string): Promise<boolean> {
 }
 
 /** A child process that prints `readyText` when it listens. Killed on stop or when the bench dies. */
-async function startChild(args: string[], env: Record<string, string>, readyText: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startChild(args: string[], env: Record<string, string>, readyText: RegExp, nodeFlags: string[] = []): Promise<{ child: ChildProcess; match: RegExpMatchArray; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
   let output = '';
@@ -356,6 +380,315 @@ async function fanout(base: string, pid: number): Promise<void> {
   record({ scenario: 'server memory per connected WebSocket client (RSS growth / clients)', store: 'memory', value: perConnection, unit: 'bytes' });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Checkout (issue 11): checkouts paid end to end per second, and the payment worker's messages per
+// second, on the embedded queue (payment_outbox is the queue) and on RabbitMQ. One deployment per
+// queue, as it runs in production: the server (Redis holds, PostgreSQL server, PAYMENT_WORKER=false)
+// and `npm run worker` in a process of its own, both started here; the load comes from this process.
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** CPU time (user + system) a process has used so far, in ms: /proc/<pid>/stat fields 14 and 15. */
+async function cpuMsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU used so far by the PostgreSQL backends serving one application_name, by backend pid. */
+async function postgresCpuOf(db: pg.Client, applicationName: string): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) await cpuMsOf(pid).then((ms) => cpu.set(pid, ms), () => {}); // gone meanwhile
+  return cpu;
+}
+
+/**
+ * CPU of the processes of a measurement, from now until the returned function is called: per unit,
+ * and this process's share of a core. PostgreSQL: the backends of the server's and the worker's
+ * pools (their application_name); a backend that exits in between takes its share with it.
+ */
+function cpuMeter(pids: { server: number; worker?: number }, postgres?: { db: pg.Client; applicationName: string }) {
+  const read = async () => ({
+    server: await cpuMsOf(pids.server),
+    worker: pids.worker ? await cpuMsOf(pids.worker) : 0,
+    postgres: postgres ? await postgresCpuOf(postgres.db, postgres.applicationName) : new Map<number, number>(),
+    self: process.cpuUsage(),
+    at: performance.now(),
+  });
+  const before = read();
+  return async (units: number): Promise<NonNullable<Row['cpu']>> => {
+    const [a, b] = [await before, await read()];
+    const selfMs = (b.self.user + b.self.system - a.self.user - a.self.system) / 1000;
+    let postgresMs = 0;
+    for (const [pid, ms] of b.postgres) postgresMs += ms - (a.postgres.get(pid) ?? 0);
+    return {
+      serverMs: (b.server - a.server) / units,
+      ...(pids.worker && { workerMs: (b.worker - a.worker) / units }),
+      ...(postgres && { postgresMs: postgresMs / units }),
+      loadGeneratorCore: selfMs / (b.at - a.at),
+    };
+  };
+}
+
+const CHECKOUT_HOLD_SHOWTIMES = 40; // x 500 seats for the holds/s run
+const CHECKOUT_PAY_SHOWTIMES = 30; // x 500 seats for the backlog and the checkouts
+const PRICES = { currency: 'EUR', standard: 900, premium: 1200, accessible: 700 };
+const card = { number: '4242424242424242', expMonth: 12, expYear: new Date().getFullYear() + 2, cvc: '123' };
+
+async function seedCheckout(env: Record<string, string>): Promise<void> {
+  const db = await openDb({ url: env.DATABASE_URL!, schema: env.DATABASE_SCHEMA! });
+  const repo = new PostgresBookingRepository(db);
+  await repo.saveTheater({ id: 'bench', name: 'Bench' });
+  await repo.saveScreen({ id: 'bench-hall', theaterId: 'bench', name: 'Bench hall', layout: gridLayout({ rows: 20, seatsPerRow: 25 }) });
+  await repo.saveMovie({ id: 'bench', title: 'Bench', durationMinutes: 100 });
+  const day = (n: number) => Date.now() + n * 86_400_000;
+  for (let i = 0; i < CHECKOUT_HOLD_SHOWTIMES; i++) await repo.saveShowtime({ id: `hold-${i}`, movieId: 'bench', screenId: 'bench-hall', startsAt: day(i + 1) });
+  for (let i = 0; i < CHECKOUT_PAY_SHOWTIMES; i++) {
+    await repo.saveShowtime({ id: `pay-${i}`, movieId: 'bench', screenId: 'bench-hall', startsAt: day(CHECKOUT_HOLD_SHOWTIMES + i + 1), prices: PRICES });
+  }
+  await db.close();
+}
+
+/** Milliseconds of each step of the checkouts, to say where a checkout's time goes. */
+interface Steps {
+  hold: number[];
+  checkout: number[];
+  pay: number[];
+  /** From the payment's 202 to the order's `paid` on /ws: the queue and the worker. */
+  worker: number[];
+}
+
+/** One buyer's way to a paid order up to the payment: hold one seat, check out, pay (202). The order id. */
+async function holdCheckoutPay(client: HttpClient, token: string, seat: number, beforePay?: (orderId: string) => void, steps?: Steps): Promise<string> {
+  const hold = await client.request('POST', `/api/v1/showtimes/pay-${Math.floor(seat / 500)}/holds`, { token, body: { seats: [seatName(seat)] } });
+  if (hold.status !== 201) throw new Error(`hold answered ${hold.status}: ${JSON.stringify(hold.body)}`);
+  steps?.hold.push(hold.ms);
+  const holdId = (hold.body as { id: string }).id;
+  const order = await client.request('POST', `/api/v1/holds/${encodeURIComponent(holdId)}/checkout`, { token, body: { email: 'bench@example.com' } });
+  if (order.status !== 201) throw new Error(`checkout answered ${order.status}: ${JSON.stringify(order.body)}`);
+  steps?.checkout.push(order.ms);
+  const orderId = (order.body as { id: string }).id;
+  beforePay?.(orderId);
+  const paid = await client.request('POST', `/api/v1/orders/${orderId}/payments`, { token, body: { card } });
+  if (paid.status !== 202) throw new Error(`payment answered ${paid.status}: ${JSON.stringify(paid.body)}`);
+  steps?.pay.push(paid.ms);
+  return orderId;
+}
+
+/** A buyer's /ws following its orders: `outcome(id)` resolves with the order's state once it leaves pending_payment, whether before or after the call. */
+async function followOrders(url: string, token: string) {
+  const ws = new WebSocket(url);
+  const states = new Map<string, string>();
+  const waiting = new Map<string, () => void>();
+  await new Promise<void>((resolve, reject) => {
+    ws.once('error', reject);
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'follow-orders', token })));
+    ws.on('message', (raw) => {
+      const m = JSON.parse(raw.toString()) as { type: string; order?: { id: string; state: string } };
+      if (m.type === 'following-orders') resolve();
+      if (m.type === 'order' && m.order) {
+        states.set(m.order.id, m.order.state);
+        if (m.order.state !== 'pending_payment') waiting.get(m.order.id)?.();
+      }
+    });
+  });
+  return {
+    outcome(orderId: string, timeoutMs: number): Promise<string> {
+      return new Promise((resolve, reject) => {
+        const done = () => {
+          clearTimeout(timer);
+          waiting.delete(orderId);
+          resolve(states.get(orderId)!);
+        };
+        const timer = setTimeout(() => (waiting.delete(orderId), reject(new Error(`order ${orderId}: no outcome on /ws in ${timeoutMs} ms`))), timeoutMs);
+        waiting.set(orderId, done);
+        if (states.has(orderId) && states.get(orderId) !== 'pending_payment') done();
+      });
+    },
+    close: () => ws.terminate(),
+  };
+}
+
+async function benchCheckout(queue: 'embedded' | 'rabbitmq'): Promise<void> {
+  const store = queue === 'embedded' ? 'redis+pg, embedded queue' : 'redis+pg, RabbitMQ';
+  log(`checkout: ${store}`);
+  const id = `bench_${randomUUID().slice(0, 8)}`;
+  const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-bench-'));
+  const env: Record<string, string> = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    HOLD_STORE: 'redis',
+    DATA_DIR: dataDir,
+    TOKEN_SECRET: SECRET,
+    DEMO_CATALOG: 'false',
+    MAX_SEATS_PER_OWNER: '1000',
+    LOG_LEVEL: 'warn',
+    LAB_ENABLED: 'false',
+    REDIS_URL,
+    REDIS_KEY_PREFIX: `${id}:`,
+    // The name marks this run's PostgreSQL backends, whose CPU is measured too.
+    DATABASE_URL: `${DATABASE_URL}?application_name=${id}`,
+    DATABASE_SCHEMA: id,
+    AMQP_URL: queue === 'rabbitmq' ? AMQP_URL : '',
+    AMQP_PREFIX: `${id}.`,
+    PAYMENT_WORKER: 'false',
+    GATEWAY_LATENCY_MS,
+  };
+  await seedCheckout(env);
+  const profile = (role: string) => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, `${role}-${queue}-${id}`)}`] : []);
+  const server = await startChild(['src/server.ts'], { ...env, LOG_LEVEL: 'info' }, /Boxoffice is serving http:\/\/127\.0\.0\.1:(\d+)/, profile('server'));
+  const base = `http://127.0.0.1:${server.match[1]}`;
+  const client = new HttpClient(base, CONCURRENCY);
+  const db = new pg.Client({ connectionString: DATABASE_URL });
+  await db.connect();
+  await db.query(`SET search_path TO ${id}`);
+  const pgApp = { db, applicationName: id };
+  let worker: Awaited<ReturnType<typeof startChild>> | undefined;
+  try {
+    // 1. Holds/s of this very server: the baseline the checkouts stand beside.
+    let meter = cpuMeter({ server: server.child.pid! }, pgApp);
+    const holds = await rate(client, (i) => client.request('POST', `/api/v1/showtimes/hold-${Math.floor(i / 500)}/holds`, { token: tokens.issue().token, body: { seats: [seatName(i)] } }), 201);
+    const holdRow: Row = { scenario: 'holds of distinct seats over HTTP, on the checkout server', store, value: holds.perSecond, unit: 'holds/s', p50: holds.p50, p99: holds.p99, cpu: await meter(holds.count) };
+    record(holdRow);
+
+    // 2. The worker's messages/s: a backlog of charges enqueued while no worker runs, then one
+    //    worker process started and timed until every order of the backlog is paid.
+    let seat = 0;
+    const backlogStarted = performance.now();
+    await drive({ concurrency: BUYERS, total: BACKLOG }, async () => {
+      await holdCheckoutPay(client, tokens.issue().token, seat++);
+    });
+    log(`  backlog of ${BACKLOG} paid orders made in ${((performance.now() - backlogStarted) / 1000).toFixed(1)} s`);
+    // RabbitMQ: the server's relay has published the backlog before the worker starts, so the
+    // drain is the consumer's work alone.
+    const deadline = Date.now() + 30_000;
+    while (queue === 'rabbitmq' && Number((await db.query('SELECT count(*) AS n FROM payment_outbox WHERE published_at IS NULL')).rows[0].n) > 0) {
+      if (Date.now() > deadline) throw new Error('the relay did not publish the backlog in 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    worker = await startChild(['src/worker.ts'], { ...env, LOG_LEVEL: 'info' }, /payment worker running/, profile('worker'));
+    // Timed from the tenth of the backlog on: the first messages also pay for loading and compiling
+    // the worker's code paths. CPU over the same stretch.
+    const paidCount = async () => Number(((await db.query(`SELECT count(*) AS n FROM orders WHERE state = 'paid'`)).rows[0] as { n: string }).n);
+    const drainDeadline = Date.now() + 60_000;
+    let from = 0;
+    let fromAt = 0;
+    for (;;) {
+      const n = await paidCount();
+      if (!fromAt && n >= BACKLOG / 10) {
+        meter = cpuMeter({ server: server.child.pid!, worker: worker.child.pid! }, pgApp);
+        [from, fromAt] = [n, performance.now()];
+      }
+      if (n === BACKLOG) break;
+      if (Date.now() > drainDeadline) throw new Error(`the worker paid ${n} of ${BACKLOG} orders in 60 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const drainCpu = await meter(BACKLOG - from);
+    const drainMs = performance.now() - fromAt;
+    const stuck = (await db.query(`SELECT count(*) AS n FROM payments WHERE state <> 'succeeded'`)).rows[0] as { n: string };
+    if (Number(stuck.n) > 0) throw new Error(`${stuck.n} payments of the backlog did not succeed`);
+    record({
+      scenario: `payment worker: a backlog of ${BACKLOG} charges drained by one worker process (charge, book, order paid)`,
+      store,
+      value: (BACKLOG - from) / (drainMs / 1000),
+      unit: 'messages/s',
+      note: `gateway latency ${GATEWAY_LATENCY_MS} ms, PAYMENT_PREFETCH 16; timed from the ${from}th paid order to the last`,
+      cpu: drainCpu,
+    });
+
+    // 3. Checkouts end to end, the worker process running: each buyer holds a seat, checks out,
+    //    pays and waits until /ws says the order is paid, then starts again with the next seat.
+    const wsUrl = `${base.replace('http', 'ws')}/ws`;
+    const buyers = await Promise.all(Array.from({ length: BUYERS }, async () => {
+      const token = tokens.issue().token;
+      return { token, ws: await followOrders(wsUrl, token) };
+    }));
+    // Warm-up, not counted: one checkout per buyer, so the paths of /ws and of a paid order's view
+    // are loaded and compiled before the clock and the CPU meters start.
+    await Promise.all(buyers.map(async ({ token, ws }) => {
+      let outcome!: Promise<string>;
+      await holdCheckoutPay(client, token, seat++, (orderId) => {
+        outcome = ws.outcome(orderId, 30_000);
+      });
+      await outcome;
+    }));
+    const latencies: number[] = [];
+    const steps: Steps = { hold: [], checkout: [], pay: [], worker: [] };
+    const outcomes = new Map<string, number>();
+    meter = cpuMeter({ server: server.child.pid!, worker: worker.child.pid! }, pgApp);
+    const started = performance.now();
+    const end = started + CHECKOUT_SECONDS * 1000;
+    await Promise.all(buyers.map(async ({ token, ws }) => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        let outcome!: Promise<string>;
+        await holdCheckoutPay(client, token, seat++, (orderId) => {
+          outcome = ws.outcome(orderId, 30_000);
+        }, steps);
+        const t1 = performance.now();
+        const state = await outcome;
+        steps.worker.push(performance.now() - t1);
+        outcomes.set(state, (outcomes.get(state) ?? 0) + 1);
+        latencies.push(performance.now() - t0);
+      }
+    }));
+    const elapsed = performance.now() - started;
+    for (const b of buyers) b.ws.close();
+    const paid = outcomes.get('paid') ?? 0;
+    if (paid !== latencies.length) throw new Error(`checkouts ended ${JSON.stringify(Object.fromEntries(outcomes))}`);
+    const booked = (await db.query(`SELECT count(*) AS n FROM orders o JOIN bookings b ON b.id = o.booking_id WHERE o.state = 'paid'`)).rows[0] as { n: string };
+    if (Number(booked.n) !== BACKLOG + BUYERS + paid) throw new Error(`${booked.n} paid orders have a booking, expected ${BACKLOG + BUYERS + paid}`);
+    record({
+      scenario: 'checkouts paid end to end (hold, checkout, pay, paid seen on /ws)',
+      store,
+      value: paid / (elapsed / 1000),
+      unit: 'checkouts/s',
+      baseline: { name: 'holds/s of the same server', value: holdRow.value, unit: 'holds/s' },
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      note: `${BUYERS} buyers at once, gateway latency ${GATEWAY_LATENCY_MS} ms, one worker process; p50 per step: ${Object.entries(steps).map(([k, v]) => `${k} ${percentile(v, 50).toFixed(0)} ms`).join(', ')}`,
+      cpu: await meter(paid),
+    });
+  } finally {
+    client.close();
+    await worker?.stop();
+    await server.stop();
+    await db.query(`DROP SCHEMA IF EXISTS ${id} CASCADE`).catch(() => {});
+    await db.end();
+    await rm(dataDir, { recursive: true, force: true });
+    await dropRedisPrefix(id);
+    if (queue === 'rabbitmq') await dropQueues(`${id}.`);
+  }
+}
+
+async function dropRedisPrefix(id: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${id}:*`, 'COUNT', 10_000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+/** The run's queues on the broker: main, dead and the retry queues of the default settings. */
+async function dropQueues(prefix: string): Promise<void> {
+  const { connect } = await import('amqplib');
+  const { queueNames } = await import('../src/payments/queue/rabbitmq-queue.ts');
+  const names = queueNames(prefix, { maxAttempts: 6, backoffMs: 1000 });
+  const conn = await connect(AMQP_URL);
+  for (const name of [names.main, names.dead, ...names.retries.map((r) => r.name)]) {
+    const channel = await conn.createChannel();
+    channel.on('error', () => {});
+    await channel.deleteQueue(name).catch(() => {});
+    await channel.close().catch(() => {});
+  }
+  await conn.close();
+}
+
 function markdown(meta: Record<string, string>): string {
   const lines = [
     `Measured ${meta.date} on ${meta.machine}, ${CONCURRENCY} connections, ${SECONDS} s per rate. Ratios compare with a baseline measured in the same run.`,
@@ -365,7 +698,7 @@ function markdown(meta: Record<string, string>): string {
     ...rows.map((r) =>
       [
         '',
-        r.scenario + (r.note ? ` (${r.note})` : ''),
+        r.scenario + (r.note ? ` (${r.note})` : '') + (r.cpu ? `; ${cpuText(r.cpu)}` : ''),
         r.store,
         `${fmt(r.value)} ${r.unit}`,
         r.p50 !== undefined ? `${r.p50.toFixed(2)} / ${r.p99!.toFixed(2)}` : '',
@@ -380,21 +713,36 @@ function markdown(meta: Record<string, string>): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const stores: ('memory' | 'redis' | 'postgres')[] = ['memory'];
-  if (await reachable(REDIS_URL)) {
-    if (await reachable(DATABASE_URL)) stores.push('redis');
-  } else log(`SKIPPED redis: not reachable at ${REDIS_URL}`);
-  if (await reachable(DATABASE_URL)) stores.push('postgres');
-  else log(`SKIPPED postgres (and redis, which keeps bookings there): not reachable at ${DATABASE_URL}`);
+  const redisUp = await reachable(REDIS_URL);
+  const postgresUp = await reachable(DATABASE_URL);
+  if (ONLY !== 'checkout') {
+    const stores: ('memory' | 'redis' | 'postgres')[] = ['memory'];
+    if (redisUp) {
+      if (postgresUp) stores.push('redis');
+    } else log(`SKIPPED redis: not reachable at ${REDIS_URL}`);
+    if (postgresUp) stores.push('postgres');
+    else log(`SKIPPED postgres (and redis, which keeps bookings there): not reachable at ${DATABASE_URL}`);
 
-  const ceiling = await httpCeiling();
-  for (const store of stores) await benchStore(store, ceiling);
+    const ceiling = await httpCeiling();
+    for (const store of stores) await benchStore(store, ceiling);
+  }
+  if (ONLY !== 'stores') {
+    // A worker process of its own needs the orders in a PostgreSQL server and the holds in Redis.
+    if (!redisUp || !postgresUp) log(`SKIPPED checkout: needs Redis (${REDIS_URL}) and PostgreSQL (${DATABASE_URL})`);
+    else {
+      await benchCheckout('embedded');
+      if (await reachable(AMQP_URL)) await benchCheckout('rabbitmq');
+      else log(`SKIPPED checkout on RabbitMQ: not reachable at ${AMQP_URL}`);
+    }
+  }
 
   const meta = { date: new Date().toISOString().slice(0, 10), machine: `${(await import('node:os')).cpus().length} cores, Node ${process.version}`, seconds: ((Date.now() - started) / 1000).toFixed(0) };
-  await writeFile('bench/results/latest.json', `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+  // A partial run (BENCH_ONLY) keeps the full run's results file as it was.
+  const name = ONLY ? `bench/results/${ONLY}` : 'bench/results/latest';
+  await writeFile(`${name}.json`, `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
   const md = markdown(meta);
-  await writeFile('bench/results/latest.md', md);
-  process.stdout.write(`\n${md}\nbench took ${meta.seconds} s; written to bench/results/latest.{json,md}\n`);
+  await writeFile(`${name}.md`, md);
+  process.stdout.write(`\n${md}\nbench took ${meta.seconds} s; written to ${name}.{json,md}\n`);
 }
 
 await main();

@@ -155,6 +155,7 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
       tickets,
       freeBooking: async (order) => void (await service.cancelBooking(order.bookingId!)),
       settleBeforeExpiry: async (order) => (await processor.checkBeforeExpiry(order.id)) !== null,
+      outboxWritten: () => paymentQueue.nudge(),
       ...(log && { log }),
     });
     const checkout: Checkout = { orders, orderChanges, processor };

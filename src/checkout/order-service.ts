@@ -88,6 +88,11 @@ export class OrderService {
        * the order; throws when the gateway cannot say (the order must not expire yet).
        */
       settleBeforeExpiry?: (order: Order) => Promise<boolean>;
+      /**
+       * Called when a payment or refund and its outbox row have committed: the queue sends it now
+       * (PaymentQueue.nudge) instead of at its next poll, up to a second later.
+       */
+      outboxWritten?: () => void;
       tickets?: TicketSource;
       log?: Logger;
       now?: () => number;
@@ -191,6 +196,7 @@ export class OrderService {
       { id: newId('pay'), orderId: order.id, amount: order.total, currency: order.currency, card: { brand: card.brand, last4: card.last4 }, gatewayToken: card.token },
       arrivedAt,
     );
+    this.deps.outboxWritten?.();
     this.changed(order);
     return { payment, order };
   }
@@ -252,6 +258,7 @@ export class OrderService {
         refund: { id: newId('ref'), paymentId: paid.id, amount: paid.amount, currency: paid.currency },
       });
       if (!done) return this.cancelRefused(order.id);
+      this.deps.outboxWritten?.();
       // The refund is on its way (its outbox row is written); the seats go back on sale now.
       if (this.deps.freeBooking) await this.deps.freeBooking(done.order);
       else this.deps.log?.error({ orderId: order.id }, 'no way to free the seats of a refunded order is wired');
