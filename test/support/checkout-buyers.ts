@@ -123,10 +123,11 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
     output: () => output,
     async running() {
       // src/worker.ts logs this once its consumer is on the queue.
-      const deadline = Date.now() + 20_000;
+      // Generous: under tsx a cold start compiles the whole app, slow on a loaded 2-core machine.
+      const deadline = Date.now() + 60_000;
       while (!/payment worker (running|started)/.test(output)) {
         if (done) throw new Error(`the worker exited at start-up:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`the worker did not start within 20 s:\n${output}`);
+        if (Date.now() > deadline) throw new Error(`the worker did not start within 60 s:\n${output}`);
         await sleep(50);
       }
     },
