@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { AccountService } from './accounts/account-service.ts';
+import { AccountService, type AccountSettings } from './accounts/account-service.ts';
 import { GuestTokens } from './accounts/guest-tokens.ts';
 import { HoldTransferService } from './accounts/hold-transfer-service.ts';
 import { Identity } from './accounts/identity.ts';
@@ -75,6 +75,8 @@ export interface Checkout {
 export interface BoxofficeTuning {
   hub?: Pick<SeatHubOptions, 'maxBufferedBytes' | 'heartbeatMs' | 'messageBudget' | 'subscribeBudget'>;
   lab?: Omit<LabPluginOptions, 'log'>;
+  /** Login throttles: tests that count throttled attempts make the first delay longer than a slow machine's scrypt checks. */
+  accounts?: Partial<Pick<AccountSettings, 'pairThrottle' | 'emailThrottle'>>;
   /** What the payment worker runs on each message (until the composition root builds the payment processor itself). */
   paymentHandler?: PaymentHandler;
 }
@@ -118,7 +120,7 @@ export async function startBoxoffice(config: Config, log?: Logger, tuning: Boxof
     const accounts = new AccountService(
       new PostgresAccountRepository(stores.db),
       createHmac('sha256', secret).update('boxoffice access tokens').digest(),
-      { accessTtlMs: config.accessTokenTtlMs },
+      { ...tuning.accounts, accessTtlMs: config.accessTokenTtlMs },
     );
     const guests = new GuestTokens(secret);
     const identity = new Identity(guests, accounts);

@@ -30,16 +30,17 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export type TestServerOptions = Pick<AppOptions, 'rateLimits' | 'corsOrigins' | 'trustProxy'> & NonNullable<BoxofficeTuning['hub']> & { lab?: BoxofficeTuning['lab'] };
+export type TestServerOptions = Pick<AppOptions, 'rateLimits' | 'corsOrigins' | 'trustProxy'> &
+  NonNullable<BoxofficeTuning['hub']> & { lab?: BoxofficeTuning['lab']; accounts?: BoxofficeTuning['accounts'] };
 
 /** The real app over real stores. Without env overrides: the embedded default in a temp folder. */
 export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-http-'));
   if (!env.DATABASE_URL) for (const folder of pgliteFolders(env, options)) await seedPglite(join(dataDir, folder));
-  const { rateLimits, corsOrigins, trustProxy, lab, ...hub } = options;
+  const { rateLimits, corsOrigins, trustProxy, lab, accounts, ...hub } = options;
   const appOptions = { ...(rateLimits && { rateLimits }), ...(corsOrigins && { corsOrigins }), ...(trustProxy && { trustProxy }) };
   // The hub (built by the composition root) verifies the tokens the tests sign with SECRET.
-  const box = await startBoxoffice(loadConfig({ DATA_DIR: dataDir, DEMO_CATALOG: 'true', TOKEN_SECRET: SECRET.toString(), ...env }), undefined, { hub, ...(lab && { lab }) });
+  const box = await startBoxoffice(loadConfig({ DATA_DIR: dataDir, DEMO_CATALOG: 'true', TOKEN_SECRET: SECRET.toString(), ...env }), undefined, { hub, ...(lab && { lab }), ...(accounts && { accounts }) });
   const tokens = box.identity.guests;
   const app = await buildApp(box, { firstClick: true, ...appOptions });
   const server: TestServer = {
