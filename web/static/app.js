@@ -412,4 +412,29 @@ act(async () => {
   await loadMovies();
   await checkout.load();
   renderHolds();
+  await resumeCheckout();
 });
+
+/**
+ * After a reload (or in a second tab) an order still waiting for its payment opens again where it
+ * was: its showtime on the map and its checkout panel, instead of the first showtime with no sign of it.
+ */
+async function resumeCheckout() {
+  const order = checkout.resumable();
+  if (!order) return;
+  if ($('movie').value !== order.movieId) {
+    $('movie').value = order.movieId;
+    await loadShowtimes();
+  }
+  if (state.showtime !== order.showtimeId) {
+    $('showtime').value = order.showtimeId;
+    await selectShowtime(order.showtimeId);
+  }
+  const hold = state.holds.get(order.holdId);
+  if (!hold || state.showtime !== order.showtimeId) {
+    say('You have an order waiting for payment: see My orders.');
+    return;
+  }
+  checkout.open(hold, state.info, { takeFocus: location.hash !== '#orders' });
+  renderHolds();
+}

@@ -194,10 +194,10 @@ export function createCheckout(hooks) {
   // ---- the checkout panel, under the seat map ----
 
   /** Opens the panel for a hold of a priced showtime (its order, when it has one already). */
-  function open(hold, showtime) {
+  function open(hold, showtime, { takeFocus = true } = {}) {
     if (active?.hold.id === hold.id && active.key?.startsWith('form')) return void firstToFill($('checkout'))?.focus();
     active = { hold, showtime, orderId: orderOfHold(hold.id)?.id ?? null, key: null };
-    renderPanel(true);
+    renderPanel(takeFocus);
   }
 
   function close() {
@@ -459,6 +459,8 @@ export function createCheckout(hooks) {
       return true;
     },
     orderOfHold,
+    /** The newest order still waiting for (or processing) its payment, to take up again after a reload. */
+    resumable: () => [...orders.values()].filter((o) => o.state === 'pending_payment' && o.expiresAt > Date.now()).sort((a, b) => b.createdAt - a.createdAt)[0] ?? null,
     /** Whether the socket follows this page's orders (polling slows down while it does). */
     set following(on) {
       following = on;
