@@ -26,6 +26,9 @@ export function createCheckout(hooks) {
   /** Orders whose payment this page started, and where its outcome is shown: 'panel' | 'orders'. */
   const awaiting = new Map();
   let following = false;
+  /** CANCEL_CUTOFF, once the server has said it (the order view does not carry it): then past it, no Cancel button. */
+  let cancelCutoffMs = null;
+  const tooLateToCancel = (order, ui) => order.state === 'paid' && (ui?.refusedLate || (cancelCutoffMs !== null && Date.now() > order.startsAt - cancelCutoffMs));
   /** The checkout panel: { hold, showtime, orderId, key } or null. */
   let active = null;
 
@@ -362,7 +365,7 @@ export function createCheckout(hooks) {
       rows.set(order.id, ui);
       if (order.state !== 'pending_payment' || paying(order)) ui.paying = false;
       if (order.state !== 'paid') ui.confirming = false;
-      const key = `${stamp(order)}:${order.payments.length}:${order.refunds.length}:${ui.paying}:${ui.confirming}`;
+      const key = `${stamp(order)}:${order.payments.length}:${order.refunds.length}:${ui.paying}:${ui.confirming}:${tooLateToCancel(order, ui)}`;
       if (!node || ui.key !== key) {
         const fresh = orderEntry(order, ui);
         if (node) node.replaceWith(fresh);
@@ -394,7 +397,9 @@ export function createCheckout(hooks) {
       actions.push(el('button', { type: 'button', class: 'pay-order', text: `Pay ${money(order.total, order.currency)}`, onclick: () => { ui.paying = true; renderOrders(); entryOf(order.id)?.querySelector('input[name="number"]')?.focus(); } }));
       actions.push(el('button', { type: 'button', class: 'cancel-order', text: 'Cancel order', onclick: () => cancelPending(order) }));
     }
-    if (order.state === 'paid' && !ui.confirming) {
+    if (tooLateToCancel(order, ui)) {
+      status.push(el('span', { class: 'too-late', role: ui.refusedLate ? 'alert' : undefined }, ` Cancelling online closed${cancelCutoffMs === null ? '' : ` ${Math.round(cancelCutoffMs / 60_000)} minutes`} before the showtime; the box office can still help.`));
+    } else if (order.state === 'paid' && !ui.confirming) {
       actions.push(el('button', { type: 'button', class: 'cancel-order', text: 'Cancel and refund', onclick: () => { ui.confirming = true; renderOrders(); entryOf(order.id)?.querySelector('.confirm-refund')?.focus(); } }));
     }
     let extra = null;
@@ -438,8 +443,12 @@ export function createCheckout(hooks) {
       changed(after);
       say(`Order cancelled: ${seatsText(order.lines.map((l) => l.seat), { inSentence: true })} went back on sale and ${money(order.total, order.currency)} is on its way back to your card.`, true);
     } catch (e) {
-      say(e.code === 'CANCEL_TOO_LATE' ? `Too late to cancel online: ${e.message.replace(/^.*cancelling closes/, 'cancelling closes')}.` : e.message);
+      // Too late: said inside the order itself (and its button goes), not at the top of the page.
       const ui = rows.get(order.id);
+      if (e.code === 'CANCEL_TOO_LATE') {
+        if (Number.isFinite(e.details?.cutoffMinutes)) cancelCutoffMs = e.details.cutoffMinutes * 60_000;
+        if (ui) ui.refusedLate = true;
+      } else say(e.message);
       if (ui) ui.confirming = false;
       renderOrders();
     }
