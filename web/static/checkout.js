@@ -368,7 +368,10 @@ export function createCheckout(hooks) {
       const key = `${stamp(order)}:${order.payments.length}:${order.refunds.length}:${ui.paying}:${ui.confirming}:${tooLateToCancel(order, ui)}`;
       if (!node || ui.key !== key) {
         const fresh = orderEntry(order, ui);
+        // A payment's or refund's outcome redraws the entry: the focus stays in it, not lost to the page.
+        const focused = node?.contains(document.activeElement) ? document.activeElement : null;
         if (node) node.replaceWith(fresh);
+        if (focused) (fresh.querySelector(focused.className ? `.${[...focused.classList].map((c) => CSS.escape(c)).join('.')}` : focused.tagName) ?? fresh.querySelector('.order-title')).focus();
         node = fresh;
         ui.key = key;
       }
