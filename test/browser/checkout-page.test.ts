@@ -50,6 +50,9 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     const other = size.width === PHONE.width ? DESKTOP : PHONE;
     await page.screenshot({ path: `${OUTPUT}/checkout-${name}-${size.width === PHONE.width ? 'phone' : 'desktop'}.png`, fullPage: true, animations: 'disabled' });
     await page.setViewportSize(other);
+    // Two frames after the resize, so the picture is of the page laid out and painted at the new size
+    // (on a loaded machine a picture taken at once showed the form's lower half blank).
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
     await page.screenshot({ path: `${OUTPUT}/checkout-${name}-${other.width === PHONE.width ? 'phone' : 'desktop'}.png`, fullPage: true, animations: 'disabled' });
     await page.setViewportSize(size);
   }

@@ -18,6 +18,8 @@ const state = {
   seats: new Map(), // id -> { status, mine, expiresAt }
   selected: new Set(),
   holds: new Map(), // id -> hold
+  /** The seat the map's one Tab stop is on (arrow keys move it). */
+  cursor: null,
   ws: null,
 };
 
@@ -72,6 +74,7 @@ async function loadShowtimes() {
 
 async function selectShowtime(id) {
   state.showtime = id;
+  state.cursor = null;
   state.selected.clear();
   state.seats.clear();
   state.version = -1;
@@ -193,11 +196,13 @@ function render() {
           b.setAttribute('aria-pressed', String(cls === 'selected'));
           if (cls !== 'available' && cls !== 'selected') b.setAttribute('aria-disabled', 'true');
           b.onclick = () => toggle(seat.id, cls);
+          b.tabIndex = -1;
           el.append(b);
         }
         return el;
       }),
     );
+    setCursor(focused ?? state.cursor);
     if (focused) grid.querySelector(`[data-seat="${focused}"]`)?.focus();
   }
   const picked = [...state.selected].sort();
@@ -208,6 +213,52 @@ function render() {
   $('hold').textContent = picked.length ? `Hold ${picked.length} seat${picked.length > 1 ? 's' : ''}` : 'Hold seats';
   renderHolds();
 }
+
+// The map is one Tab stop (240 seats would be 240 of them); arrow keys move between its seats.
+/** Moves the map's Tab stop to this seat, or to the first selected or available seat when it is not on the map. */
+function setCursor(id) {
+  const grid = $('grid');
+  let next = id && grid.querySelector(`.seat:not(.blocked)[data-seat="${CSS.escape(id)}"]`);
+  next ||= grid.querySelector('.seat.selected') ?? grid.querySelector('.seat.available') ?? grid.querySelector('.seat:not(.blocked)');
+  for (const b of grid.querySelectorAll('.seat[tabindex="0"]')) if (b !== next) b.tabIndex = -1;
+  if (next) next.tabIndex = 0;
+  state.cursor = next?.dataset.seat ?? null;
+}
+
+/** The seat an arrow key (or Home/End) leads to from `id`, or null at the map's edge. */
+function seatFrom(id, key) {
+  const rows = state.layout.rows.map((r) => r.seats.map((s) => (s && !s.blocked ? s.id : null)));
+  const r = rows.findIndex((row) => row.includes(id));
+  if (r < 0) return null;
+  const c = rows[r].indexOf(id);
+  const inRow = (row, from, step) => { for (let i = from; i >= 0 && i < row.length; i += step) if (row[i]) return row[i]; return null; };
+  if (key === 'ArrowLeft') return inRow(rows[r], c - 1, -1);
+  if (key === 'ArrowRight') return inRow(rows[r], c + 1, 1);
+  if (key === 'Home') return inRow(rows[r], 0, 1);
+  if (key === 'End') return inRow(rows[r], rows[r].length - 1, -1);
+  const step = key === 'ArrowUp' ? -1 : key === 'ArrowDown' ? 1 : 0;
+  // The nearest seat of the next row that has one, by column (an aisle or a blocked seat is skipped).
+  for (let rr = r + step; step && rr >= 0 && rr < rows.length; rr += step) {
+    for (let d = 0; d < rows[rr].length; d++) {
+      const hit = rows[rr][c - d] ?? rows[rr][c + d];
+      if (hit) return hit;
+    }
+  }
+  return null;
+}
+
+$('grid').addEventListener('keydown', (e) => {
+  const id = e.target.dataset?.seat;
+  if (!id || !['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End'].includes(e.key)) return;
+  e.preventDefault(); // arrows would scroll the page
+  const next = seatFrom(id, e.key);
+  if (!next) return;
+  setCursor(next);
+  $('grid').querySelector(`[data-seat="${CSS.escape(next)}"]`)?.focus();
+});
+$('grid').addEventListener('focusin', (e) => {
+  if (e.target.dataset?.seat) setCursor(e.target.dataset.seat);
+});
 
 function toggle(id, cls) {
   if (cls === 'selected') state.selected.delete(id);
@@ -361,4 +412,29 @@ act(async () => {
   await loadMovies();
   await checkout.load();
   renderHolds();
+  await resumeCheckout();
 });
+
+/**
+ * After a reload (or in a second tab) an order still waiting for its payment opens again where it
+ * was: its showtime on the map and its checkout panel, instead of the first showtime with no sign of it.
+ */
+async function resumeCheckout() {
+  const order = checkout.resumable();
+  if (!order) return;
+  if ($('movie').value !== order.movieId) {
+    $('movie').value = order.movieId;
+    await loadShowtimes();
+  }
+  if (state.showtime !== order.showtimeId) {
+    $('showtime').value = order.showtimeId;
+    await selectShowtime(order.showtimeId);
+  }
+  const hold = state.holds.get(order.holdId);
+  if (!hold || state.showtime !== order.showtimeId) {
+    say('You have an order waiting for payment: see My orders.');
+    return;
+  }
+  checkout.open(hold, state.info, { takeFocus: location.hash !== '#orders' });
+  renderHolds();
+}

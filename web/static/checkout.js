@@ -26,6 +26,9 @@ export function createCheckout(hooks) {
   /** Orders whose payment this page started, and where its outcome is shown: 'panel' | 'orders'. */
   const awaiting = new Map();
   let following = false;
+  /** CANCEL_CUTOFF, once the server has said it (the order view does not carry it): then past it, no Cancel button. */
+  let cancelCutoffMs = null;
+  const tooLateToCancel = (order, ui) => order.state === 'paid' && (ui?.refusedLate || (cancelCutoffMs !== null && Date.now() > order.startsAt - cancelCutoffMs));
   /** The checkout panel: { hold, showtime, orderId, key } or null. */
   let active = null;
 
@@ -194,10 +197,10 @@ export function createCheckout(hooks) {
   // ---- the checkout panel, under the seat map ----
 
   /** Opens the panel for a hold of a priced showtime (its order, when it has one already). */
-  function open(hold, showtime) {
+  function open(hold, showtime, { takeFocus = true } = {}) {
     if (active?.hold.id === hold.id && active.key?.startsWith('form')) return void firstToFill($('checkout'))?.focus();
     active = { hold, showtime, orderId: orderOfHold(hold.id)?.id ?? null, key: null };
-    renderPanel(true);
+    renderPanel(takeFocus);
   }
 
   function close() {
@@ -362,10 +365,13 @@ export function createCheckout(hooks) {
       rows.set(order.id, ui);
       if (order.state !== 'pending_payment' || paying(order)) ui.paying = false;
       if (order.state !== 'paid') ui.confirming = false;
-      const key = `${stamp(order)}:${order.payments.length}:${order.refunds.length}:${ui.paying}:${ui.confirming}`;
+      const key = `${stamp(order)}:${order.payments.length}:${order.refunds.length}:${ui.paying}:${ui.confirming}:${tooLateToCancel(order, ui)}`;
       if (!node || ui.key !== key) {
         const fresh = orderEntry(order, ui);
+        // A payment's or refund's outcome redraws the entry: the focus stays in it, not lost to the page.
+        const focused = node?.contains(document.activeElement) ? document.activeElement : null;
         if (node) node.replaceWith(fresh);
+        if (focused) (fresh.querySelector(focused.className ? `.${[...focused.classList].map((c) => CSS.escape(c)).join('.')}` : focused.tagName) ?? fresh.querySelector('.order-title')).focus();
         node = fresh;
         ui.key = key;
       }
@@ -394,7 +400,9 @@ export function createCheckout(hooks) {
       actions.push(el('button', { type: 'button', class: 'pay-order', text: `Pay ${money(order.total, order.currency)}`, onclick: () => { ui.paying = true; renderOrders(); entryOf(order.id)?.querySelector('input[name="number"]')?.focus(); } }));
       actions.push(el('button', { type: 'button', class: 'cancel-order', text: 'Cancel order', onclick: () => cancelPending(order) }));
     }
-    if (order.state === 'paid' && !ui.confirming) {
+    if (tooLateToCancel(order, ui)) {
+      status.push(el('span', { class: 'too-late', role: ui.refusedLate ? 'alert' : undefined }, ` Cancelling online closed${cancelCutoffMs === null ? '' : ` ${Math.round(cancelCutoffMs / 60_000)} minutes`} before the showtime; the box office can still help.`));
+    } else if (order.state === 'paid' && !ui.confirming) {
       actions.push(el('button', { type: 'button', class: 'cancel-order', text: 'Cancel and refund', onclick: () => { ui.confirming = true; renderOrders(); entryOf(order.id)?.querySelector('.confirm-refund')?.focus(); } }));
     }
     let extra = null;
@@ -438,8 +446,12 @@ export function createCheckout(hooks) {
       changed(after);
       say(`Order cancelled: ${seatsText(order.lines.map((l) => l.seat), { inSentence: true })} went back on sale and ${money(order.total, order.currency)} is on its way back to your card.`, true);
     } catch (e) {
-      say(e.code === 'CANCEL_TOO_LATE' ? `Too late to cancel online: ${e.message.replace(/^.*cancelling closes/, 'cancelling closes')}.` : e.message);
+      // Too late: said inside the order itself (and its button goes), not at the top of the page.
       const ui = rows.get(order.id);
+      if (e.code === 'CANCEL_TOO_LATE') {
+        if (Number.isFinite(e.details?.cutoffMinutes)) cancelCutoffMs = e.details.cutoffMinutes * 60_000;
+        if (ui) ui.refusedLate = true;
+      } else say(e.message);
       if (ui) ui.confirming = false;
       renderOrders();
     }
@@ -459,6 +471,8 @@ export function createCheckout(hooks) {
       return true;
     },
     orderOfHold,
+    /** The newest order still waiting for (or processing) its payment, to take up again after a reload. */
+    resumable: () => [...orders.values()].filter((o) => o.state === 'pending_payment' && o.expiresAt > Date.now()).sort((a, b) => b.createdAt - a.createdAt)[0] ?? null,
     /** Whether the socket follows this page's orders (polling slows down while it does). */
     set following(on) {
       following = on;
