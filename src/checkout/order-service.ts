@@ -21,6 +21,8 @@ export interface OrderView {
   showtimeId: string;
   movieId: string;
   startsAt: number;
+  /** Until when the buyer may cancel it (epoch ms): the showtime's start less CANCEL_CUTOFF. */
+  cancellableUntil: number;
   state: OrderState;
   email: string;
   currency: string;
@@ -369,6 +371,7 @@ export class OrderService {
           showtimeId: o.showtimeId,
           movieId: showtime?.movieId ?? '',
           startsAt: showtime?.startsAt ?? 0,
+          cancellableUntil: (showtime?.startsAt ?? 0) - this.deps.settings.cancelCutoffMs,
           state: o.state,
           email: o.email,
           currency: o.currency,

@@ -26,9 +26,8 @@ export function createCheckout(hooks) {
   /** Orders whose payment this page started, and where its outcome is shown: 'panel' | 'orders'. */
   const awaiting = new Map();
   let following = false;
-  /** CANCEL_CUTOFF, once the server has said it (the order view does not carry it): then past it, no Cancel button. */
-  let cancelCutoffMs = null;
-  const tooLateToCancel = (order, ui) => order.state === 'paid' && (ui?.refusedLate || (cancelCutoffMs !== null && Date.now() > order.startsAt - cancelCutoffMs));
+  /** Past the order's `cancellableUntil` (the start less CANCEL_CUTOFF), a paid order has no Cancel button. */
+  const tooLateToCancel = (order, ui) => order.state === 'paid' && (ui?.refusedLate || Date.now() > order.cancellableUntil);
   /** The checkout panel: { hold, showtime, orderId, key } or null. */
   let active = null;
 
@@ -401,8 +400,9 @@ export function createCheckout(hooks) {
       actions.push(el('button', { type: 'button', class: 'cancel-order', text: 'Cancel order', onclick: () => cancelPending(order) }));
     }
     if (tooLateToCancel(order, ui)) {
-      status.push(el('span', { class: 'too-late', role: ui.refusedLate ? 'alert' : undefined }, ` Cancelling online closed${cancelCutoffMs === null ? '' : ` ${Math.round(cancelCutoffMs / 60_000)} minutes`} before the showtime; the box office can still help.`));
+      status.push(el('span', { class: 'too-late', role: ui.refusedLate ? 'alert' : undefined }, ` Cancelling online closed at ${when(order.cancellableUntil)}; the box office can still help.`));
     } else if (order.state === 'paid' && !ui.confirming) {
+      status.push(el('span', { class: 'cancellable' }, ` You can cancel for a refund until ${when(order.cancellableUntil)}.`));
       actions.push(el('button', { type: 'button', class: 'cancel-order', text: 'Cancel and refund', onclick: () => { ui.confirming = true; renderOrders(); entryOf(order.id)?.querySelector('.confirm-refund')?.focus(); } }));
     }
     let extra = null;
@@ -449,7 +449,6 @@ export function createCheckout(hooks) {
       // Too late: said inside the order itself (and its button goes), not at the top of the page.
       const ui = rows.get(order.id);
       if (e.code === 'CANCEL_TOO_LATE') {
-        if (Number.isFinite(e.details?.cutoffMinutes)) cancelCutoffMs = e.details.cutoffMinutes * 60_000;
         if (ui) ui.refusedLate = true;
       } else say(e.message);
       if (ui) ui.confirming = false;

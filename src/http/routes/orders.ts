@@ -15,6 +15,7 @@ export const OrderSchema = Type.Object({
   showtimeId: Type.String(),
   movieId: Type.String(),
   startsAt: ms('epoch ms: when the showtime starts'),
+  cancellableUntil: ms('epoch ms: the buyer may cancel (and be refunded) until then: the start less CANCEL_CUTOFF'),
   state: StringEnum(ORDER_STATES, { description: 'pending_payment → paid | failed | expired | cancelled; paid → refunded' }),
   email: Type.String(),
   currency: Type.String({ description: 'ISO 4217' }),
