@@ -1,5 +1,6 @@
 // The attack on issue 11's checkout, each hole reproduced as it was found against a running server:
-// a priced seat confirmed for free through the FirstClick surface. inject() comes from 127.0.0.1, so no limit gets in the way.
+// a priced seat confirmed for free through the FirstClick surface, and a seat of a showtime that
+// had started sold (and paid) anyway. inject() comes from 127.0.0.1, so no limit gets in the way.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../support/app.ts';
@@ -41,5 +42,24 @@ describe('the FirstClick surface does not give priced seats away', () => {
     const { session_id } = (await s.app.inject({ method: 'POST', url: '/movies/inception/seats/E4/hold', payload: { user_id: 'fred' } })).json() as { session_id: string };
     assert.equal((await s.app.inject({ method: 'PUT', url: `/sessions/${session_id}/confirm`, payload: { user_id: 'fred' } })).statusCode, 204);
     assert.equal((await seatOf('inception', 'E4'))?.status, 'confirmed');
+  });
+});
+
+describe('a showtime that has started is not sold', () => {
+  it('checking out a hold of a started showtime is 409 SHOWTIME_STARTED, and no order is written', async () => {
+    await s.box.stores.db.query(
+      `INSERT INTO showtimes (id, movie_id, screen_id, starts_at, prices)
+       VALUES ('dune-started', 'dune', 'screen-dune', now() - interval '3 hours', '{"currency": "EUR", "standard": 900, "premium": 1200, "accessible": 700}')`,
+    );
+    const guest = s.tokens.issue().token;
+    const hold = await s.app.inject({ method: 'POST', url: '/api/v1/showtimes/dune-started/holds', headers: auth(guest), payload: { seats: ['B2'] } });
+    assert.equal(hold.statusCode, 201, hold.body);
+    const checkout = await s.app.inject({ method: 'POST', url: `/api/v1/holds/${hold.json().id}/checkout`, headers: auth(guest), payload: { email: 'late@example.com' } });
+    // It was 201: the order took a card and was paid, for a seat three hours into a film, and the
+    // paid order of a started showtime let its buyer review the movie at once.
+    assert.equal(checkout.statusCode, 409, checkout.body);
+    assert.equal(checkout.json().code, 'SHOWTIME_STARTED');
+    const [row] = await s.box.stores.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE showtime_id = 'dune-started'`);
+    assert.equal(row!.n, 0);
   });
 });
