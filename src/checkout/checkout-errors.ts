@@ -29,6 +29,12 @@ export const CHECKOUT_ERRORS = defineErrors('checkout', 'Checkout, payments, tic
     when: 'checking out a hold of a free showtime (all its prices 0): there is nothing to pay',
     details: '`showtimeId`, `holdId`',
   },
+  SHOWTIME_STARTED: {
+    status: 409,
+    message: 'showtime {showtimeId} has started: its seats are no longer sold',
+    when: 'checking out a hold of a showtime that has already started (the buyer would pay for a seat they cannot use)',
+    details: '`showtimeId`, `holdId`',
+  },
   CHECKOUT_HOLD_EXPIRED: {
     status: 409,
     message: 'hold {holdId} has expired: hold the seats again, then check out',

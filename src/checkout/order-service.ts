@@ -123,6 +123,9 @@ export class OrderService {
       throw e instanceof BoxofficeError && e.code === 'SHOWTIME_NOT_FOUND' ? new BoxofficeError('HOLD_NOT_FOUND', { holdId }) : e;
     });
     if (isFree(showtime.prices)) throw new BoxofficeError('SHOWTIME_FREE', { showtimeId, holdId });
+    // Holds of a showtime that has started are still taken (seat maps stay live), but nobody pays
+    // for one: the seat could not be used, and a paid order of a started showtime opens reviews.
+    if (this.now() >= showtime.startsAt) throw new BoxofficeError('SHOWTIME_STARTED', { showtimeId, holdId });
     let hold;
     try {
       // The store checks owner and expiry in the same step that moves the expiry (G4, G5).

@@ -2,11 +2,12 @@ import type {} from '@fastify/swagger';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { BookingService } from '../../booking/booking-service.ts';
+import { showtimeOfHold, type BookingService } from '../../booking/booking-service.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
 import type { Showtime } from '../../domain/booking.ts';
 import { BoxofficeError, invalidInput } from '../../domain/errors.ts';
 import { layoutSize } from '../../domain/layout.ts';
+import { isFree } from '../../domain/orders.ts';
 import { callerOf } from '../plugins/identity.ts';
 import { NoContent, StringEnum } from '../schemas.ts';
 
@@ -139,10 +140,32 @@ export const firstClickRoutes: FastifyPluginAsyncTypebox<{ service: BookingServi
     {
       config,
       preHandler: [firstClickUser, limits.confirms],
-      schema: { tags: TAGS, summary: 'Confirm a held seat (FirstClick)', params: SessionParams, body: UserBody, response: { 204: NoContent, ...fcErrors(400, 403, 404, 409, 429, 503) } },
+      schema: {
+        tags: TAGS,
+        summary: 'Confirm a held seat (FirstClick)',
+        description: 'Only a free showtime: a seat with a price is sold through checkout on /api/v1 (402 PAYMENT_REQUIRED here).',
+        params: SessionParams,
+        body: UserBody,
+        response: { 204: NoContent, ...fcErrors(400, 402, 403, 404, 409, 429, 503) },
+      },
     },
     async (request, reply) => {
-      await service.confirmHold({ holdId: request.params.sessionId, owner: callerOf(request).owner });
+      const holdId = request.params.sessionId;
+      const { owner } = callerOf(request);
+      // This surface knows no prices and has no checkout: confirming here would give a priced seat
+      // away. A movie's first showtime may be priced (an admin sets prices; the demo's Arrival is).
+      const showtime = await service.showtime(showtimeOfHold(holdId)).catch((e: unknown) => {
+        throw e instanceof BoxofficeError && e.code === 'SHOWTIME_NOT_FOUND' ? new BoxofficeError('HOLD_NOT_FOUND', { holdId }) : e;
+      });
+      if (!isFree(showtime.prices)) {
+        // Somebody else's or an unknown session gets the answer it always got, not a price.
+        await service.holdOf({ holdId, owner });
+        throw new BoxofficeError('PAYMENT_REQUIRED', `showtime ${showtime.id} is not free: its seats are sold through checkout on /api/v1, not confirmed here`, {
+          showtimeId: showtime.id,
+          holdId,
+        });
+      }
+      await service.confirmHold({ holdId, owner });
       return reply.status(204).send(null);
     },
   );

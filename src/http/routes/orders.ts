@@ -101,7 +101,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ orders: OrderService; acco
         response: {
           201: OrderSchema,
           200: OrderSchema,
-          ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'HOLD_NOT_FOUND', 'SHOWTIME_FREE', 'CHECKOUT_HOLD_EXPIRED', 'HOLD_CONFIRMED', 'RATE_LIMITED', 'STORE_UNAVAILABLE'),
+          ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'HOLD_NOT_FOUND', 'SHOWTIME_FREE', 'SHOWTIME_STARTED', 'CHECKOUT_HOLD_EXPIRED', 'HOLD_CONFIRMED', 'RATE_LIMITED', 'STORE_UNAVAILABLE'),
         },
       },
     },
