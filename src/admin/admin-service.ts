@@ -4,6 +4,7 @@ import type { Movie, Screen, Showtime, ShowtimeInput, Theater } from '../domain/
 import type { BookingRepository } from '../domain/booking-repository.ts';
 import { BoxofficeError, invalidInput } from '../domain/errors.ts';
 import { parseLayout, SEAT_KINDS, type LayoutInput, type SeatId } from '../domain/layout.ts';
+import type { Prices } from '../domain/orders.ts';
 
 /** The admin who acts, for the audit log. */
 export interface Actor {
@@ -82,6 +83,7 @@ export class AdminService {
 
   async saveShowtime(actor: Actor, showtime: ShowtimeInput): Promise<Showtime> {
     checkId(showtime.id, 'showtime');
+    if (showtime.prices) checkPrices(showtime.prices);
     await this.deps.catalog.saveShowtime(showtime);
     await this.record(actor, 'showtime.save', showtime.id, { movieId: showtime.movieId, screenId: showtime.screenId, startsAt: new Date(showtime.startsAt).toISOString(), ...(showtime.prices && { prices: showtime.prices }) });
     return (await this.deps.catalog.getShowtime(showtime.id))!;
@@ -145,5 +147,17 @@ export const actorName = (a: Actor) => `${a.email} (${a.owner})`;
 function checkId(id: string, what: string): void {
   if (typeof id !== 'string' || !ID.test(id)) {
     throw new BoxofficeError('INVALID_INPUT', `a ${what} id is 1 to 64 lowercase letters, digits and dashes, starting with a letter or digit; got ${JSON.stringify(id)}`);
+  }
+}
+
+/**
+ * A showtime is free (every kind 0: holds are confirmed directly) or priced (every kind above 0:
+ * bought through checkout). A mix would let a hold of only free seats become an order of 0 that
+ * still asks for a card, while its confirm is refused for the showtime's other prices.
+ */
+function checkPrices(prices: Prices): void {
+  const kinds = SEAT_KINDS.filter((k) => prices[k] === 0);
+  if (kinds.length > 0 && kinds.length < SEAT_KINDS.length) {
+    throw invalidInput(`prices must be all 0 (a free showtime) or all above 0; ${kinds.join(', ')} ${kinds.length === 1 ? 'is' : 'are'} 0`, { field: 'prices' });
   }
 }

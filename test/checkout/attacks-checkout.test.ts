@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../support/app.ts';
-import { ADMIN_ENV, auth } from './checkout-fixtures.ts';
+import { ADMIN_ENV, auth, loginAdmin } from './checkout-fixtures.ts';
 
 let s: TestServer;
 before(async () => {
@@ -61,5 +61,20 @@ describe('a showtime that has started is not sold', () => {
     assert.equal(checkout.json().code, 'SHOWTIME_STARTED');
     const [row] = await s.box.stores.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE showtime_id = 'dune-started'`);
     assert.equal(row!.n, 0);
+  });
+});
+
+describe('a showtime is free or priced, never partly free', () => {
+  it('refuses prices with some kinds at 0 (a hold of those seats would be an order of 0 asking for a card), and changes nothing', async () => {
+    const admin = await loginAdmin(s);
+    const before = (await s.app.inject({ method: 'GET', url: '/api/v1/showtimes/arrival-2' })).json();
+    const payload = { movieId: 'arrival', screenId: before.screenId, startsAt: before.startsAt, prices: { currency: 'EUR', standard: 1250, premium: 0, accessible: 0 } };
+    const r = await s.app.inject({ method: 'PUT', url: '/api/v1/admin/showtimes/arrival-2', headers: auth(admin), payload });
+    assert.equal(r.statusCode, 400, r.body);
+    assert.equal(r.json().code, 'INVALID_INPUT');
+    assert.match(r.json().error, /accessible, premium are 0/);
+    assert.deepEqual((await s.app.inject({ method: 'GET', url: '/api/v1/showtimes/arrival-2' })).json().prices, before.prices);
+    const free = await s.app.inject({ method: 'PUT', url: '/api/v1/admin/showtimes/arrival-2', headers: auth(admin), payload: { ...payload, prices: { currency: 'EUR', standard: 0, premium: 0, accessible: 0 } } });
+    assert.equal(free.statusCode, 200, free.body);
   });
 });
