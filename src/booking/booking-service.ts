@@ -3,7 +3,9 @@ import type { Booking, Hold, SeatChange, SeatChangeCause, SeatMap, Showtime, Tak
 import type { BookingRepository } from '../domain/booking-repository.ts';
 import { BoxofficeError, invalidInput, ShowtimeNotLoaded } from '../domain/errors.ts';
 import type { HoldStore } from '../domain/hold-store.ts';
+import '../checkout/checkout-errors.ts';
 import { normalizeSeatIds, seatsOf, type Seat, type SeatId } from '../domain/layout.ts';
+import { isFree } from '../domain/orders.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 
 export interface BookingLimits {
@@ -200,10 +202,22 @@ export class BookingService {
   async confirmHold(req: { holdId: string; owner: string }): Promise<Booking> {
     const showtimeId = showtimeOfHold(req.holdId);
     const owner = checkOwner(req.owner);
+    // A priced seat is sold only through checkout and payment (on every surface: one that knows no
+    // prices would give it away). Somebody else's or an unknown hold gets the answer it always got.
+    const { showtime } = await this.cachedShowtimeOfHold(showtimeId, req.holdId);
+    if (!isFree(showtime.prices)) {
+      await this.holdOf({ holdId: req.holdId, owner });
+      throw new BoxofficeError('PAYMENT_REQUIRED', { showtimeId, holdId: req.holdId });
+    }
+    return this.confirmBooking(showtimeId, req.holdId, owner);
+  }
+
+  /** The confirm itself, whatever the price: a free hold's, or a paid order's (confirmPaid). */
+  private async confirmBooking(showtimeId: string, holdId: string, owner: string): Promise<Booking> {
     const hold = await this.whenLoaded(
       showtimeId,
-      () => this.deps.holds.beginConfirm({ showtimeId, holdId: req.holdId, owner, graceMs: this.limits.confirmGraceMs }),
-      req.holdId,
+      () => this.deps.holds.beginConfirm({ showtimeId, holdId, owner, graceMs: this.limits.confirmGraceMs }),
+      holdId,
     );
     if (hold.state === 'booked') {
       const existing = await this.deps.repository.getBooking(hold.id);
@@ -297,7 +311,7 @@ export class BookingService {
   /** confirmHold for a paid order: 'gone' when the hold expired or no longer exists, taken seats as an outcome. */
   private async confirmPaid(holdId: string, owner: string): Promise<PaidBooking | 'gone'> {
     try {
-      return { outcome: 'booked', booking: await this.confirmHold({ holdId, owner }) };
+      return { outcome: 'booked', booking: await this.confirmBooking(showtimeOfHold(holdId), holdId, owner) };
     } catch (e) {
       if (!(e instanceof BoxofficeError)) throw e;
       if (e.code === 'HOLD_EXPIRED' || e.code === 'HOLD_NOT_FOUND') return 'gone';
@@ -448,6 +462,15 @@ export class BookingService {
       this.restoring.set(showtimeId, running);
     }
     return running;
+  }
+
+  /** The showtime a hold id names; an unknown showtime is the hold's HOLD_NOT_FOUND. */
+  private async cachedShowtimeOfHold(showtimeId: string, holdId: string): Promise<CachedShowtime> {
+    try {
+      return await this.cachedShowtime(showtimeId);
+    } catch (e) {
+      throw e instanceof BoxofficeError && e.code === 'SHOWTIME_NOT_FOUND' ? new BoxofficeError('HOLD_NOT_FOUND', { holdId }) : e;
+    }
   }
 
   private async cachedShowtime(showtimeId: string): Promise<CachedShowtime> {

@@ -2,8 +2,7 @@ import type {} from '@fastify/swagger';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import '../../checkout/checkout-errors.ts';
-import { showtimeOfHold, type BookingService } from '../../booking/booking-service.ts';
-import { isFree } from '../../domain/orders.ts';
+import type { BookingService } from '../../booking/booking-service.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
 import type { SeatMap } from '../../domain/booking.ts';
 import { BoxofficeError } from '../../domain/errors.ts';
@@ -234,17 +233,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { holdId } = request.params;
-      // The product API sells a priced seat only through checkout; the FirstClick surface, which
-      // knows no prices, still confirms directly (SPEC §4).
-      const showtime = await service.showtime(showtimeOfHold(holdId)).catch((e: unknown) => {
-        throw e instanceof BoxofficeError && e.code === 'SHOWTIME_NOT_FOUND' ? new BoxofficeError('HOLD_NOT_FOUND', { holdId }) : e;
-      });
       const { owner } = callerOf(request);
-      if (!isFree(showtime.prices)) {
-        // Somebody else's or an unknown hold gets the answer it always got, not a price.
-        await service.holdOf({ holdId, owner });
-        throw new BoxofficeError('PAYMENT_REQUIRED', { showtimeId: showtime.id, holdId });
-      }
       return toBookingView(await service.confirmHold({ holdId, owner }));
     },
   );

@@ -2,12 +2,11 @@ import type {} from '@fastify/swagger';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { showtimeOfHold, type BookingService } from '../../booking/booking-service.ts';
+import type { BookingService } from '../../booking/booking-service.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
 import type { Showtime } from '../../domain/booking.ts';
 import { BoxofficeError, invalidInput } from '../../domain/errors.ts';
 import { layoutSize } from '../../domain/layout.ts';
-import { isFree } from '../../domain/orders.ts';
 import { callerOf } from '../plugins/identity.ts';
 import { NoContent, StringEnum } from '../schemas.ts';
 
@@ -152,19 +151,6 @@ export const firstClickRoutes: FastifyPluginAsyncTypebox<{ service: BookingServi
     async (request, reply) => {
       const holdId = request.params.sessionId;
       const { owner } = callerOf(request);
-      // This surface knows no prices and has no checkout: confirming here would give a priced seat
-      // away. A movie's first showtime may be priced (an admin sets prices; the demo's Arrival is).
-      const showtime = await service.showtime(showtimeOfHold(holdId)).catch((e: unknown) => {
-        throw e instanceof BoxofficeError && e.code === 'SHOWTIME_NOT_FOUND' ? new BoxofficeError('HOLD_NOT_FOUND', { holdId }) : e;
-      });
-      if (!isFree(showtime.prices)) {
-        // Somebody else's or an unknown session gets the answer it always got, not a price.
-        await service.holdOf({ holdId, owner });
-        throw new BoxofficeError('PAYMENT_REQUIRED', `showtime ${showtime.id} is not free: its seats are sold through checkout on /api/v1, not confirmed here`, {
-          showtimeId: showtime.id,
-          holdId,
-        });
-      }
       await service.confirmHold({ holdId, owner });
       return reply.status(204).send(null);
     },
