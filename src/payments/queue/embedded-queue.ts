@@ -183,10 +183,9 @@ export class EmbeddedPaymentQueue implements PaymentQueue {
   }
 
   async retryDeadLetter(id: string): Promise<boolean> {
-    if (!/^[0-9]{1,18}$/.test(id)) return false;
-    const rows = await this.db.query(queueSql('retryDeadLetter'), [id]);
-    if (rows.length > 0) this.nudge();
-    return rows.length > 0;
+    const retried = await retryDeadLetterIn(this.db, id);
+    if (retried) this.nudge();
+    return retried;
   }
 
   async depth(): Promise<QueueDepth> {
@@ -203,6 +202,15 @@ export class EmbeddedPaymentQueue implements PaymentQueue {
 }
 
 /** Dead letters as the admin sees them, newest first: both queues record them in payment_outbox. */
+/**
+ * Puts a dead letter back in the outbox as a first delivery (unpublished, for RabbitMQ's relay);
+ * false when `id` is no dead letter. Both queues' retryDeadLetter.
+ */
+export async function retryDeadLetterIn(db: Queryable, id: string): Promise<boolean> {
+  if (!/^[0-9]{1,18}$/.test(id)) return false;
+  return (await db.query(queueSql('retryDeadLetter'), [id])).length > 0;
+}
+
 export async function deadLettersOf(db: Queryable, limit: number): Promise<DeadLetter[]> {
   const rows = await db.query<ClaimedRow & { dead_at: Date | string; last_error: string | null }>(
     `SELECT id::text AS id, kind, order_id, subject_id, attempts, dead_at, last_error

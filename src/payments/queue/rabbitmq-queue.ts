@@ -3,7 +3,7 @@ import type { Logger } from '../../booking/booking-service.ts';
 import type { PaymentMessage } from '../../domain/orders.ts';
 import { backoffOf, errorText, type DeadLetter, type PaymentQueue, type QueueDepth, type QueueSettings } from '../../domain/payment-queue.ts';
 import type { Db } from '../../stores/postgres/db.ts';
-import { deadLettersOf, queueSql } from './embedded-queue.ts';
+import { deadLettersOf, queueSql, retryDeadLetterIn } from './embedded-queue.ts';
 
 export interface RabbitQueueOptions extends QueueSettings {
   /** amqp://user:password@host:port/vhost */
@@ -77,7 +77,7 @@ export class RabbitMqPaymentQueue implements PaymentQueue {
   private relayRunning: Promise<void> = Promise.resolve();
   private lost = false;
 
-  private constructor(private readonly options: RabbitQueueOptions) {
+  private constructor(options: RabbitQueueOptions) {
     this.settings = { maxAttempts: options.maxAttempts, backoffMs: options.backoffMs, prefetch: options.prefetch };
     this.names = queueNames(options.prefix, options);
     this.db = options.db;
@@ -291,11 +291,10 @@ export class RabbitMqPaymentQueue implements PaymentQueue {
   }
 
   async retryDeadLetter(id: string): Promise<boolean> {
-    if (!/^[0-9]{1,18}$/.test(id)) return false;
     // Unpublished again: the relay sends it as a first delivery (and keeps it if the broker is away).
-    const rows = await this.db.query(queueSql('retryDeadLetter'), [id]);
-    if (rows.length > 0) this.nudge();
-    return rows.length > 0;
+    const retried = await retryDeadLetterIn(this.db, id);
+    if (retried) this.nudge();
+    return retried;
   }
 
   async depth(): Promise<QueueDepth> {
