@@ -77,7 +77,7 @@ export interface BoxofficeTuning {
   lab?: Omit<LabPluginOptions, 'log'>;
   /** Login throttles: tests that count throttled attempts make the first delay longer than a slow machine's scrypt checks. */
   accounts?: Partial<Pick<AccountSettings, 'pairThrottle' | 'emailThrottle'>>;
-  /** What the payment worker runs on each message (until the composition root builds the payment processor itself). */
+  /** What the payment worker runs on each message instead of the payment processor (a test that counts deliveries). */
   paymentHandler?: PaymentHandler;
 }
 

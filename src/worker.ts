@@ -1,7 +1,6 @@
 import pino from 'pino';
-import { startBoxoffice, type Boxoffice } from './boxoffice.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { StoreUnreachable, withoutPassword } from './stores/unreachable.ts';
+import { closeOnSignals, startOrExit } from './process-lifecycle.ts';
 
 /**
  * `npm run worker`: a payment worker in a process of its own, beside the servers (PAYMENT_WORKER=false
@@ -23,42 +22,11 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = pino({ level: config.logLevel, base: { role: 'payment-worker' } });
-  let box: Boxoffice;
-  try {
-    box = await startBoxoffice({ ...config, checkout: { ...config.checkout, inProcessWorker: true } }, log);
-  } catch (e) {
-    if (e instanceof StoreUnreachable) {
-      const [setting, url] = e.store === 'redis' ? [config.redisSetting, config.redisUrl] : ['DATABASE_URL', config.databaseUrl];
-      console.error(`boxoffice worker: cannot connect to ${setting} (${withoutPassword(url ?? e.url)}): ${e.message}`);
-      process.exit(1);
-    }
-    throw e;
-  }
-  if (!box.payments.worker) {
-    console.error('boxoffice worker: this build has no payment processor to run');
-    await box.close();
-    process.exit(1);
-  }
+  const box = await startOrExit({ ...config, checkout: { ...config.checkout, inProcessWorker: true } }, log, 'boxoffice worker');
   if (!config.redisUrl) log.warn({}, 'without REDIS_URL, order and seat changes made here reach the servers\' /ws clients only when they poll');
   log.info({ queue: box.payments.queue.kind, stores: box.stores.describe }, 'payment worker running');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'payment worker stopping: finishing the messages in flight');
-    const force = setTimeout(() => process.exit(1), 30_000).unref();
-    try {
-      await box.close();
-      clearTimeout(force);
-      process.exit(0);
-    } catch (e) {
-      log.error({ err: e }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  closeOnSignals(log, 'payment worker stopping: finishing the messages in flight', 30_000, () => box.close());
 }
 
 await main();
