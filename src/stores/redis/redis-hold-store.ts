@@ -97,13 +97,13 @@ export class RedisHoldStore implements HoldStore {
   }
 
   async abortConfirm(req: Parameters<HoldStore['abortConfirm']>[0]) {
-    const reply = await this.run('abortConfirm', req.showtimeId, [req.holdId]);
+    const reply = await this.run('freeHoldIn', req.showtimeId, [req.holdId, 'confirming']);
     this.check(reply, req);
     return seatsChanged(reply);
   }
 
   async releaseBooking(req: Parameters<HoldStore['releaseBooking']>[0]) {
-    const reply = await this.run('releaseBooking', req.showtimeId, [req.bookingId]);
+    const reply = await this.run('freeHoldIn', req.showtimeId, [req.bookingId, 'booked']);
     this.check(reply, req);
     return seatsChanged(reply);
   }
