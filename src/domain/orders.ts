@@ -1,5 +1,5 @@
 import type { Showtime } from './booking.ts';
-import { seatsOf, type SeatId, type SeatKind } from './layout.ts';
+import { seatsOf, type Seat, type SeatId, type SeatKind, type SeatLayout } from './layout.ts';
 
 /**
  * Checkout in booking words: prices, orders, payment attempts, refunds and tickets. Orders,
@@ -31,11 +31,26 @@ export const isFree = (prices: Prices): boolean => prices.standard === 0 && pric
  * its kind and the showtime's price for the kind. A seat the layout no longer has is left out.
  */
 export function priceLines(showtime: Showtime, seats: readonly SeatId[]): { currency: string; total: number; lines: OrderLine[] } {
-  const wanted = new Set(seats);
-  const lines = seatsOf(showtime.layout)
-    .filter((s) => wanted.has(s.id))
-    .map((s) => ({ seat: s.id, kind: s.kind, price: priceOf(showtime.prices, s.kind) }));
+  const index = seatIndexOf(showtime.layout);
+  const lines = seats
+    .flatMap((id) => index.get(id) ?? [])
+    .sort((a, b) => a.position - b.position)
+    .map(({ seat }) => ({ seat: seat.id, kind: seat.kind, price: priceOf(showtime.prices, seat.kind) }));
   return { currency: showtime.prices.currency, total: lines.reduce((sum, l) => sum + l.price, 0), lines };
+}
+
+/**
+ * Each seat of a layout with its place in the layout's order, built once per layout object: a hold's
+ * answer prices a few seats, and must not walk a hall of hundreds to do it (layouts are replaced, never changed).
+ */
+const seatIndexes = new WeakMap<SeatLayout, Map<SeatId, { seat: Seat; position: number }>>();
+function seatIndexOf(layout: SeatLayout): Map<SeatId, { seat: Seat; position: number }> {
+  let index = seatIndexes.get(layout);
+  if (!index) {
+    index = new Map(seatsOf(layout).map((seat, position) => [seat.id, { seat, position }]));
+    seatIndexes.set(layout, index);
+  }
+  return index;
 }
 
 /**
