@@ -356,17 +356,18 @@ export class OrderService {
     return (await this.views([order]))[0]!;
   }
 
-  /** Several orders' views (tickets' check-ins in one query). */
+  /** Several orders' views: their payments, refunds and tickets' check-ins in one query each. */
   async views(orders: Order[]): Promise<OrderView[]> {
+    const ids = orders.map((o) => o.id);
     const paid = orders.filter((o) => o.state === 'paid').map((o) => o.id);
-    const checkins = this.deps.tickets && paid.length > 0 ? await this.deps.tickets.checkinsOf(paid) : new Map<string, number>();
+    const [payments, refunds, checkins] = await Promise.all([
+      ids.length > 0 ? this.deps.orders.paymentsOf(...ids) : [],
+      ids.length > 0 ? this.deps.orders.refundsOf(...ids) : [],
+      this.deps.tickets && paid.length > 0 ? this.deps.tickets.checkinsOf(paid) : new Map<string, number>(),
+    ]);
     return Promise.all(
       orders.map(async (o) => {
-        const [showtime, payments, refunds] = await Promise.all([
-          this.deps.booking.showtime(o.showtimeId).catch(() => null),
-          this.deps.orders.paymentsOf(o.id),
-          this.deps.orders.refundsOf(o.id),
-        ]);
+        const showtime = await this.deps.booking.showtime(o.showtimeId).catch(() => null);
         const tickets = this.deps.tickets?.ticketsOf(o, checkins) ?? [];
         return {
           id: o.id,
@@ -385,8 +386,8 @@ export class OrderService {
           expiresAt: o.expiresAt,
           bookingId: o.bookingId,
           reason: o.reason,
-          payments: payments.map((p) => ({ id: p.id, state: p.state, amount: p.amount, currency: p.currency, card: p.card, reason: p.reason, createdAt: p.createdAt, updatedAt: p.updatedAt })),
-          refunds: refunds.map((r) => ({ id: r.id, state: r.state, amount: r.amount, currency: r.currency, reason: r.reason, createdAt: r.createdAt, updatedAt: r.updatedAt })),
+          payments: payments.filter((p) => p.orderId === o.id).map((p) => ({ id: p.id, state: p.state, amount: p.amount, currency: p.currency, card: p.card, reason: p.reason, createdAt: p.createdAt, updatedAt: p.updatedAt })),
+          refunds: refunds.filter((r) => r.orderId === o.id).map((r) => ({ id: r.id, state: r.state, amount: r.amount, currency: r.currency, reason: r.reason, createdAt: r.createdAt, updatedAt: r.updatedAt })),
           tickets: tickets.map((t) => ({ id: t.id, seat: t.seat, kind: t.kind, code: t.code, qr: qrUrlOf(t.orderId, t.seat), checkedInAt: t.checkedInAt })),
         };
       }),

@@ -43,7 +43,7 @@ export interface OrderRepository {
   addPayment(payment: Omit<Payment, 'createdAt' | 'updatedAt' | 'state' | 'chargeId' | 'reason'>, now?: number): Promise<Payment>;
   getPayment(id: string): Promise<Payment | null>;
   /** Oldest first. */
-  paymentsOf(orderId: string): Promise<Payment[]>;
+  paymentsOf(...orderIds: string[]): Promise<Payment[]>;
   /** Moves a payment out of `pending` (or `failed`, when the gateway charged after all); false when it was already settled. */
   settlePayment(id: string, outcome: { state: 'succeeded'; chargeId: string } | { state: 'declined' | 'failed'; reason: string }): Promise<boolean>;
 
@@ -53,7 +53,8 @@ export interface OrderRepository {
    */
   refundOrder(req: { orderId: string; from: readonly OrderState[]; to: OrderState; reason: string; refund: Pick<Refund, 'id' | 'paymentId' | 'amount' | 'currency'> }): Promise<{ order: Order; refund: Refund } | null>;
   getRefund(id: string): Promise<Refund | null>;
-  refundsOf(orderId: string): Promise<Refund[]>;
+  /** Oldest first. */
+  refundsOf(...orderIds: string[]): Promise<Refund[]>;
   settleRefund(id: string, outcome: { state: 'succeeded'; gatewayRefundId: string } | { state: 'failed'; reason: string }): Promise<boolean>;
 
   /** The outbox row of a message (for tests and the admin's view). */

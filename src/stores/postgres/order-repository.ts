@@ -223,8 +223,8 @@ export class PostgresOrderRepository implements OrderRepository {
     return row ? toPayment(row) : null;
   }
 
-  async paymentsOf(orderId: string): Promise<Payment[]> {
-    const rows = await this.db.query<PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE order_id = $1 ORDER BY created_at, id`, [orderId]);
+  async paymentsOf(...orderIds: string[]): Promise<Payment[]> {
+    const rows = await this.db.query<PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE order_id = ANY($1::text[]) ORDER BY created_at, id`, [orderIds]);
     return rows.map(toPayment);
   }
 
@@ -260,8 +260,8 @@ export class PostgresOrderRepository implements OrderRepository {
     return row ? toRefund(row) : null;
   }
 
-  async refundsOf(orderId: string): Promise<Refund[]> {
-    const rows = await this.db.query<RefundRow>(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE order_id = $1 ORDER BY created_at, id`, [orderId]);
+  async refundsOf(...orderIds: string[]): Promise<Refund[]> {
+    const rows = await this.db.query<RefundRow>(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE order_id = ANY($1::text[]) ORDER BY created_at, id`, [orderIds]);
     return rows.map(toRefund);
   }
 
