@@ -262,16 +262,7 @@ async function benchStore(store: 'memory' | 'redis' | 'postgres', ceiling: numbe
       await c.query(`DROP SCHEMA IF EXISTS ${id} CASCADE`);
       await c.end();
     }
-    if (store === 'redis') {
-      const redis = new Redis(REDIS_URL);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${id}:*`, 'COUNT', 10_000);
-        cursor = next;
-        if (keys.length) await redis.unlink(...keys);
-      } while (cursor !== '0');
-      redis.disconnect();
-    }
+    if (store === 'redis') await dropRedisPrefix(id);
   }
 }
 
