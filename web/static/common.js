@@ -1,5 +1,19 @@
 // What every page shares: element lookup, the message line, JSON requests with the server's errors.
-export const $ = (id) => document.getElementById(id);
+/**
+ * The page's element with this id; with `type`, checked to be of that class (so `$('movie',
+ * HTMLSelectElement).value` is typed). A missing element is a bug in the page: it throws.
+ *
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @param {new (...args: any[]) => T} [type]
+ * @returns {T}
+ */
+export function $(id, type) {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`#${id} is not on the page`);
+  if (type && !(node instanceof type)) throw new Error(`#${id} is a ${node.tagName}, not a ${type.name}`);
+  return /** @type {T} */ (node);
+}
 
 /** Shows a message in the page's #message line (green when ok); an empty text hides it. */
 export function say(text, ok = false) {
@@ -12,6 +26,12 @@ export function say(text, ok = false) {
 /**
  * A JSON request. An error answer throws an Error with the server's message, `code`, `details`
  * and `status`, so pages show what the server said.
+ */
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {{ body?: unknown, token?: string | null }} [options]
+ * @returns {Promise<any>}
  */
 export async function request(method, path, { body, token } = {}) {
   const headers = { accept: 'application/json' };
@@ -42,6 +62,13 @@ export async function imageDataUrl(path, token) {
 }
 
 /** An element with properties (`class`, `text`, `on*` handlers, other attributes) and children. */
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any>} [props]
+ * @param {...any} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
@@ -49,7 +76,7 @@ export function el(tag, props = {}, ...children) {
     if (key === 'class') node.className = value;
     else if (key === 'text') node.textContent = value;
     else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else if (key in node && typeof value !== 'string') node[key] = value;
+    else if (key in node && typeof value !== 'string') /** @type {any} */ (node)[key] = value;
     else node.setAttribute(key, value === true ? '' : value);
   }
   node.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
