@@ -96,6 +96,7 @@ export class BookingService {
    * An admin frees somebody's hold. The release itself is the owner's atomic release step, run
    * with the owner the store reports: it still checks, inside the step, that the hold is held by
    * that owner, so a hold that was confirmed or moved meanwhile is never freed by mistake.
+   * Announced as `revoke`, so the owner's page can say the venue released it.
    */
   async forceRelease(holdId: string): Promise<{ hold: Hold; seats: SeatId[] }> {
     const showtimeId = showtimeOfHold(holdId);
@@ -112,7 +113,7 @@ export class BookingService {
         throw e;
       }
       if (!released) throw new BoxofficeError('HOLD_NOT_FOUND', { holdId });
-      this.publish(showtimeId, released.version, 'release', availableChanges(released.seats));
+      this.publish(showtimeId, released.version, 'revoke', availableChanges(released.seats));
       return { hold, seats: released.seats };
     }
   }

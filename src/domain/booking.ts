@@ -78,7 +78,14 @@ export interface SeatChange {
   holdId?: string;
 }
 
-export type SeatChangeCause = 'hold' | 'extend' | 'release' | 'confirm' | 'expire' | 'restore' | 'transfer' | 'cancel';
+/**
+ * Why seats changed, sent with every delta on /ws so a page can say why a hold ended: `release` is
+ * the owner's (or a confirm that could not be written), `revoke` an admin's force-release, `expire`
+ * the hold ran out, `confirm` it became a booking, `cancel` a booking was cancelled, `restore` booked
+ * seats were reloaded from the database, `transfer` a guest's holds became an account's.
+ */
+export const SEAT_CHANGE_CAUSES = ['hold', 'extend', 'release', 'revoke', 'confirm', 'expire', 'restore', 'transfer', 'cancel'] as const;
+export type SeatChangeCause = (typeof SEAT_CHANGE_CAUSES)[number];
 
 /** Emitted for every change of a showtime's seats; `version` grows by one per change, per showtime. */
 export interface SeatChangeEvent {
