@@ -30,6 +30,17 @@ export interface Showtime {
   prices: Prices;
 }
 
+/**
+ * A showtime whose holds still matter to their owner: it starts later, or started at most this long
+ * ago. A guest who signs in keeps their holds in these (HoldTransferService), and GET /api/v1/holds
+ * lists the caller's holds in these, so the two always agree.
+ */
+export const CURRENT_SHOWTIME_WINDOW_MS = 24 * 3600_000;
+
+export function isCurrentShowtime(showtime: Pick<Showtime, 'startsAt'>, now: number): boolean {
+  return showtime.startsAt >= now - CURRENT_SHOWTIME_WINDOW_MS;
+}
+
 /** What saveShowtime takes: without prices, a new showtime is free and an existing one keeps its own. */
 export type ShowtimeInput = Omit<Showtime, 'layout' | 'prices'> & { prices?: Prices };
 

@@ -69,6 +69,7 @@ export const HoldSchema = Type.Object({
   seats: Type.Array(Type.String()),
   createdAt: Type.Integer({ description: 'epoch ms' }),
   expiresAt: Type.Integer({ description: 'epoch ms, on the hold store clock' }),
+  maxExpiresAt: Type.Integer({ description: 'epoch ms: the furthest an extend can move expiresAt (createdAt + MAX_HOLD_LIFE)' }),
   state: StringEnum(['held', 'confirming', 'booked']),
   currency: Type.Optional(Type.String({ description: "the showtime's currency" })),
   total: Type.Optional(Type.Integer({ description: 'minor units: what checking the hold out costs (0: free, confirm directly)' })),
@@ -120,9 +121,9 @@ export const SeatMapSchema = Type.Object({
   ),
 });
 
-/** A hold, with what it costs when its showtime is known. */
-export function toHoldView(hold: Hold, showtime?: Showtime) {
-  const view = { id: hold.id, showtimeId: hold.showtimeId, seats: hold.seats, createdAt: hold.createdAt, expiresAt: hold.expiresAt, state: hold.state };
+/** A hold, with how far it can be extended (BookingService.maxExpiresAt) and what it costs when its showtime is known. */
+export function toHoldView(hold: Hold, maxExpiresAt: number, showtime?: Showtime) {
+  const view = { id: hold.id, showtimeId: hold.showtimeId, seats: hold.seats, createdAt: hold.createdAt, expiresAt: hold.expiresAt, maxExpiresAt, state: hold.state };
   if (!showtime) return view;
   const { currency, total, lines } = priceLines(showtime, hold.seats);
   return { ...view, currency, total, lines };

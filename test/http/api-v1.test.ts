@@ -90,6 +90,27 @@ describe('/api/v1', () => {
     assert.equal((await call('POST', '/showtimes/arrival-2/holds', bob, { seats: ['B2'] })).statusCode, 201);
   });
 
+  it("lists the caller's live holds in every current showtime, each with how far it can be extended", async () => {
+    const carl = s.tokens.issue().token;
+    assert.deepEqual((await call('GET', '/holds', carl)).json(), { holds: [] });
+    assert.equal((await call('GET', '/holds')).statusCode, 401);
+    const a = (await call('POST', '/showtimes/dune-1/holds', carl, { seats: ['D5'] })).json();
+    const b = (await call('POST', '/showtimes/arrival-1/holds', carl, { seats: ['K9', 'K10'] })).json();
+    assert.equal(a.maxExpiresAt, a.createdAt + 30 * 60_000, 'MAX_HOLD_LIFE from its creation');
+    await call('POST', '/showtimes/dune-1/holds', bob, { seats: ['D6'] });
+    const res = await call('GET', '/holds', carl);
+    assert.equal(res.statusCode, 200);
+    const holds = res.json().holds as { id: string; showtimeId: string; seats: string[]; maxExpiresAt: number; total: number; currency: string }[];
+    assert.deepEqual(holds.map((h) => [h.id, h.showtimeId, h.seats]), [[a.id, 'dune-1', ['D5']], [b.id, 'arrival-1', ['K10', 'K9']]]);
+    assert.equal(holds[1]!.total, 2 * 1250);
+    assert.equal(holds[1]!.currency, 'EUR');
+    assert.equal(holds[1]!.maxExpiresAt, b.maxExpiresAt);
+    const extended = (await call('POST', `/holds/${a.id}/extend`, carl)).json();
+    assert.equal(extended.maxExpiresAt, a.maxExpiresAt, 'the cap does not move with an extend');
+    await call('DELETE', `/holds/${a.id}`, carl);
+    assert.deepEqual(((await call('GET', '/holds', carl)).json().holds as { id: string }[]).map((h) => h.id), [b.id]);
+  });
+
   it('refuses bad input with a clear 4xx and JSON, never a 500', async () => {
     const inject = (opts: InjectOptions) => s.app.inject(opts);
     const auth = { authorization: `Bearer ${ann}` };

@@ -153,7 +153,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const hold = await service.holdSeats({ showtimeId: request.params.showtimeId, owner: callerOf(request).owner, seats: request.body.seats });
-      return reply.status(201).send(toHoldView(hold, await service.showtime(hold.showtimeId)));
+      return reply.status(201).send(toHoldView(hold, service.maxExpiresAt(hold), await service.showtime(hold.showtimeId)));
     },
   );
 
@@ -172,8 +172,26 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const holds = await service.holdsOf(request.params.showtimeId, callerOf(request).owner);
       const showtime = await service.showtime(request.params.showtimeId);
-      return { holds: holds.map((h) => toHoldView(h, showtime)) };
+      return { holds: holds.map((h) => toHoldView(h, service.maxExpiresAt(h), showtime)) };
     },
+  );
+
+  app.get(
+    '/holds',
+    {
+      config: { auth: 'caller' },
+      schema: {
+        tags: ['holds'],
+        summary: 'My live holds in every current showtime',
+        description:
+          'Held (not yet expired) or confirming, in every showtime that starts later or started at most 24 h ago, oldest first: what a page restores after a reload or in a second tab.',
+        security: bearer,
+        response: { 200: Type.Object({ holds: Type.Array(HoldSchema) }), ...failures('UNAUTHORIZED', 'STORE_UNAVAILABLE') },
+      },
+    },
+    async (request) => ({
+      holds: (await service.liveHoldsOf(callerOf(request).owner)).map(({ hold, showtime }) => toHoldView(hold, service.maxExpiresAt(hold), showtime)),
+    }),
   );
 
   app.post(
@@ -192,7 +210,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const hold = await service.extendHold({ holdId: request.params.holdId, owner: callerOf(request).owner });
-      return toHoldView(hold, await service.showtime(hold.showtimeId));
+      return toHoldView(hold, service.maxExpiresAt(hold), await service.showtime(hold.showtimeId));
     },
   );
 
