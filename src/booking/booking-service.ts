@@ -41,6 +41,12 @@ export const SHOWTIME_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** A hold id names its showtime ("dune-1.Xk3..."), so a confirm needs nothing but the hold id. */
 const HOLD_ID_PATTERN = /^([a-z0-9][a-z0-9-]{0,63})\.([A-Za-z0-9_-]{6,64})$/;
 const MAX_OWNER_LENGTH = 200;
+/**
+ * How long a showtime's count of free seats is reused. Showtime lists show it for every showtime
+ * ("filling fast", "sold out"); under load a list must not cost one store read per showtime per
+ * request, and a count a second old is good enough for a chip (the seat map itself is always live).
+ */
+export const SEATS_LEFT_CACHE_MS = 1_000;
 
 interface CachedShowtime {
   showtime: Showtime;
@@ -56,6 +62,8 @@ export class BookingService {
   /** The last seat map built per showtime, with the store's answer it was built from. */
   private readonly maps = new Map<string, { map: SeatMap; taken: TakenSeat[] }>();
   private readonly restoring = new Map<string, Promise<void>>();
+  /** Per showtime, its count of free seats (or the read in flight) until `until`. */
+  private readonly seatsLeftCache = new Map<string, { until: number; count: Promise<number> }>();
   private sweeping = false;
 
   constructor(
@@ -84,12 +92,38 @@ export class BookingService {
   forgetShowtime(showtimeId: string): void {
     this.showtimes.delete(showtimeId);
     this.maps.delete(showtimeId);
+    this.seatsLeftCache.delete(showtimeId);
   }
 
   /** Drops every cached showtime (the catalog changed, maybe on another instance). */
   forgetShowtimes(): void {
     this.showtimes.clear();
     this.maps.clear();
+    this.seatsLeftCache.clear();
+  }
+
+  /**
+   * Seats available now (neither held, booked nor blocked), at most SEATS_LEFT_CACHE_MS old: one
+   * store read per showtime per period, shared by every caller meanwhile (a read in flight too).
+   */
+  seatsLeft(showtimeId: string): Promise<number> {
+    const now = Date.now();
+    const cached = this.seatsLeftCache.get(showtimeId);
+    if (cached && cached.until > now) return cached.count;
+    const count = this.countSeatsLeft(showtimeId);
+    this.seatsLeftCache.set(showtimeId, { until: now + SEATS_LEFT_CACHE_MS, count });
+    // A failed read is not reused: the next caller tries again.
+    count.catch(() => {
+      if (this.seatsLeftCache.get(showtimeId)?.count === count) this.seatsLeftCache.delete(showtimeId);
+    });
+    return count;
+  }
+
+  private async countSeatsLeft(showtimeId: string): Promise<number> {
+    const { showtime } = await this.cachedShowtime(showtimeId);
+    const { seats: taken } = await this.whenLoaded(showtimeId, () => this.deps.holds.seatStates(showtimeId));
+    const takenIds = new Set(taken.map((t) => t.seat));
+    return seatsOf(showtime.layout).filter((seat) => !seat.blocked && !takenIds.has(seat.id)).length;
   }
 
   /**

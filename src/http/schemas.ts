@@ -99,6 +99,11 @@ export const ShowtimeSchema = Type.Object({
   rows: Type.Integer(),
   seatsPerRow: Type.Integer(),
   seatCount: Type.Integer(),
+  seatsLeft: Type.Optional(
+    Type.Union([Type.Integer(), Type.Null()], {
+      description: 'product API lists and showtime: seats available now (not held, booked or blocked), at most a second old; null while the hold store is not answering',
+    }),
+  ),
   prices: PricesSchema,
   layout: Type.Optional(LayoutSchema),
 });
@@ -134,7 +139,7 @@ export function toBookingView(booking: Booking) {
   return { id: booking.id, showtimeId: booking.showtimeId, seats: booking.seats, createdAt: booking.createdAt };
 }
 
-export function toShowtimeView(showtime: Showtime, withLayout: boolean) {
+export function toShowtimeView(showtime: Showtime, withLayout: boolean, seatsLeft?: number | null) {
   const size = layoutSize(showtime.layout);
   return {
     id: showtime.id,
@@ -144,6 +149,7 @@ export function toShowtimeView(showtime: Showtime, withLayout: boolean) {
     rows: size.rows,
     seatsPerRow: size.seatsPerRow,
     seatCount: size.seats,
+    ...(seatsLeft !== undefined && { seatsLeft }),
     prices: showtime.prices,
     ...(withLayout && { layout: showtime.layout }),
   };

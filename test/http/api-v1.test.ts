@@ -90,6 +90,21 @@ describe('/api/v1', () => {
     assert.equal((await call('POST', '/showtimes/arrival-2/holds', bob, { seats: ['B2'] })).statusCode, 201);
   });
 
+  it('shows the seats left of every listed showtime, at most a second old', async () => {
+    type Listed = { id: string; seatCount: number; seatsLeft: number };
+    const left = async (url: string) => ((await call('GET', url)).json().showtimes as Listed[]).find((x) => x.id === 'dune-1')!;
+    const before = await left('/showtimes');
+    assert.equal(before.seatsLeft, before.seatCount, 'dune-1 starts empty');
+    assert.equal((await call('GET', '/showtimes/arrival-3')).json().seatsLeft, 238, 'blocked seats are not left: 240 less A1 and A20');
+    const hold = (await call('POST', '/showtimes/dune-1/holds', ann, { seats: ['A1', 'A2'] })).json();
+    const started = Date.now();
+    while ((await left('/movies/dune')).seatsLeft !== before.seatCount - 2) {
+      assert.ok(Date.now() - started < 2_500, 'seatsLeft caught up within the cache period');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await call('DELETE', `/holds/${hold.id}`, ann);
+  });
+
   it("lists the caller's live holds in every current showtime, each with how far it can be extended", async () => {
     const carl = s.tokens.issue().token;
     assert.deepEqual((await call('GET', '/holds', carl)).json(), { holds: [] });

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import '../../checkout/checkout-errors.ts';
 import type { BookingService } from '../../booking/booking-service.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
-import type { SeatMap } from '../../domain/booking.ts';
+import type { SeatMap, Showtime } from '../../domain/booking.ts';
 import { BoxofficeError } from '../../domain/errors.ts';
 import type { Rating } from '../../domain/orders.ts';
 import { callerOf } from '../plugins/identity.ts';
@@ -41,6 +41,20 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     return movies.map((m) => ({ ...m, rating: known.get(m.id) ?? { average: null, count: 0 } }));
   };
   const { limits } = app;
+  /** Showtimes as the catalog shows them, each with its seats left (null while the store is down: the catalog still answers). */
+  const withSeatsLeft = (showtimes: Showtime[], withLayout: boolean) =>
+    Promise.all(
+      showtimes.map(async (s) => {
+        let left: number | null;
+        try {
+          left = await service.seatsLeft(s.id);
+        } catch (e) {
+          if (!(e instanceof BoxofficeError && e.code === 'STORE_UNAVAILABLE')) throw e;
+          left = null;
+        }
+        return toShowtimeView(s, withLayout, left);
+      }),
+    );
   const anonymousJson = new WeakMap<SeatMap, string>();
 
   app.post(
@@ -66,7 +80,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['catalog'],
-        summary: 'A movie, its rating and its showtimes',
+        summary: 'A movie, its rating and its showtimes (each with its seats left)',
         params: idParam('movieId', 'movie id'),
         response: { 200: Type.Object({ movie: RatedMovieSchema, showtimes: Type.Array(ShowtimeSchema) }), ...failures('INVALID_INPUT', 'MOVIE_NOT_FOUND') },
       },
@@ -77,7 +91,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
       if (!movie) throw new BoxofficeError('MOVIE_NOT_FOUND', { movieId });
       const showtimes = await repository.listShowtimes({ movieId: movie.id });
       const [withRating] = await rated([movie]);
-      return { movie: withRating!, showtimes: showtimes.map((s) => toShowtimeView(s, false)) };
+      return { movie: withRating!, showtimes: await withSeatsLeft(showtimes, false) };
     },
   );
 
@@ -86,13 +100,14 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['catalog'],
-        summary: 'List showtimes',
+        summary: 'List showtimes, each with its seats left',
+        description: '`seatsLeft`: seats available now, at most a second old (for "filling fast" and "sold out"); null while the hold store is not answering.',
         querystring: Type.Object({ movieId: Type.Optional(Type.String({ maxLength: 200 })) }),
         response: { 200: Type.Object({ showtimes: Type.Array(ShowtimeSchema) }), ...failures('INVALID_INPUT') },
       },
     },
     async (request) => ({
-      showtimes: (await repository.listShowtimes(request.query.movieId ? { movieId: request.query.movieId } : {})).map((s) => toShowtimeView(s, false)),
+      showtimes: await withSeatsLeft(await repository.listShowtimes(request.query.movieId ? { movieId: request.query.movieId } : {}), false),
     }),
   );
 
@@ -101,12 +116,12 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['catalog'],
-        summary: 'A showtime with its seat layout',
+        summary: 'A showtime with its seat layout and seats left',
         params: idParam('showtimeId', 'showtime id'),
         response: { 200: ShowtimeSchema, ...failures('INVALID_INPUT', 'SHOWTIME_NOT_FOUND') },
       },
     },
-    async (request) => toShowtimeView(await service.showtime(request.params.showtimeId), true),
+    async (request) => (await withSeatsLeft([await service.showtime(request.params.showtimeId)], true))[0]!,
   );
 
   app.get(
