@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isCurrentShowtime, type Booking, type Hold, type SeatChange, type SeatChangeCause, type SeatMap, type Showtime, type TakenSeat } from '../domain/booking.ts';
 import type { BookingRepository } from '../domain/booking-repository.ts';
 import { BoxofficeError, invalidInput, ShowtimeNotLoaded } from '../domain/errors.ts';
@@ -195,8 +196,8 @@ export class BookingService {
   /**
    * Holds the best free seats (src/domain/best-available.ts) through the ordinary all-or-none hold,
    * so the per-owner limit and every store guarantee apply as to any hold. When a rival took a
-   * chosen seat between the read and the hold, it reads the seats again and picks again, up to
-   * BEST_AVAILABLE_ATTEMPTS times; it never holds part of a pick.
+   * chosen seat between the read and the hold, it pauses a random moment, reads the seats again and
+   * picks again, up to BEST_AVAILABLE_ATTEMPTS times; it never holds part of a pick.
    *
    * Picks of one showtime run one at a time in this process: concurrent picks would read the same
    * seats and choose the same best block, and all but one would lose and pick again (a herd on the
@@ -229,6 +230,9 @@ export class BookingService {
           if (!(e instanceof BoxofficeError && e.code === 'SEAT_UNAVAILABLE')) throw e;
           lost = (e.details.seats as SeatId[] | undefined) ?? [];
         }
+        // Another instance's pick won. Both would read the same seats again at once and collide
+        // again: a random pause (up to 2, 4, 8, 16 ms) lets the two fall out of step.
+        if (attempt < BEST_AVAILABLE_ATTEMPTS) await sleep(Math.random() * 2 ** attempt);
       }
       throw new BoxofficeError(
         'SEAT_UNAVAILABLE',
