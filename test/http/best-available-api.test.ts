@@ -95,6 +95,38 @@ describe('best available over /api/v1', () => {
     assert.equal(await free(), 7, 'nothing was held');
   });
 
+  it('gives 200 concurrent requests over real HTTP holds that never overlap, in a hall of 150', async () => {
+    // The service-level race (test/booking/best-available-race.test.ts) checks each pick against what
+    // it read; this one sends the requests through a listening server, as browsers would.
+    await s.box.catalog.saveScreen({ id: 'race', theaterId: 'central', name: 'Race', layout: parseLayout({ rows: Array.from({ length: 10 }, (_, r) => ({ label: String.fromCharCode(65 + r), seats: seats(15) })) }) });
+    await s.box.catalog.saveShowtime({ id: 'race-1', movieId: 'dune', screenId: 'race', startsAt: Date.now() + 20 * 3_600_000, prices: FREE_PRICES });
+    const base = await s.listen();
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const res = await fetch(`${base}/api/v1/showtimes/race-1/holds`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${s.tokens.issue().token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ best: { count: 1 + (i % 5) } }),
+        });
+        return { status: res.status, body: (await res.json()) as { seats?: string[]; code?: string } };
+      }),
+    );
+    const held = answers.filter((a) => a.status === 201).flatMap((a) => a.body.seats!);
+    assert.equal(new Set(held).size, held.length, 'a seat in two holds');
+    for (const a of answers.filter((x) => x.status !== 201)) {
+      assert.equal(a.status, 409, JSON.stringify(a.body));
+      assert.ok(['NO_SEATS_TOGETHER', 'NOT_ENOUGH_SEATS', 'SEAT_UNAVAILABLE'].includes(a.body.code!), JSON.stringify(a.body));
+    }
+    for (const a of answers.filter((x) => x.status === 201)) {
+      const [row] = a.body.seats!.map((x) => x[0]);
+      const numbers = a.body.seats!.map((x) => Number(x.slice(1))).sort((p, q) => p - q);
+      assert.ok(a.body.seats!.every((x) => x[0] === row) && numbers.every((n, k) => k === 0 || n === numbers[k - 1]! + 1), `not a block: ${a.body.seats}`);
+    }
+    const map = (await s.app.inject({ url: '/api/v1/showtimes/race-1/seats' })).json().seats as { id: string; status: string }[];
+    assert.deepEqual(map.filter((x) => x.status === 'held').map((x) => x.id).sort(), [...held].sort());
+    assert.equal(held.length + map.filter((x) => x.status === 'available').length, 150);
+  });
+
   it('documents best available in OpenAPI, with examples and both 409s', async () => {
     const doc = (await s.app.inject({ url: '/docs/json' })).json();
     const op = doc.paths['/api/v1/showtimes/{showtimeId}/holds'].post;
