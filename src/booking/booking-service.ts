@@ -316,12 +316,16 @@ export class BookingService {
     return hold;
   }
 
-  /** Idempotent for the owner: releasing a hold that is already gone succeeds. */
-  async releaseHold(req: { holdId: string; owner: string }): Promise<void> {
+  /**
+   * Idempotent for the owner: releasing a hold that is already gone succeeds. `cause` is what /ws
+   * announces: the owner's release, or, for an order's hold, the order's end (its payment window ran
+   * out: `expire`; the cinema cancelled it: `revoke`).
+   */
+  async releaseHold(req: { holdId: string; owner: string; cause?: 'release' | 'expire' | 'revoke' }): Promise<void> {
     const showtimeId = showtimeOfHold(req.holdId);
     const owner = checkOwner(req.owner);
     const released = await this.whenLoaded(showtimeId, () => this.deps.holds.release({ showtimeId, holdId: req.holdId, owner }), req.holdId);
-    if (released) this.publish(showtimeId, released.version, 'release', availableChanges(released.seats));
+    if (released) this.publish(showtimeId, released.version, req.cause ?? 'release', availableChanges(released.seats));
   }
 
   /**
