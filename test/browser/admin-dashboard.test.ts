@@ -77,26 +77,7 @@ describe('admin dashboard in Chromium', { skip: chromiumSkip() }, () => {
     await movie.getByLabel('Id').fill('');
   });
 
-  it('says what went wrong beside the form that caused it', async () => {
-    const theater = admin.locator('#theater-form');
-    await theater.getByLabel('Id').fill('x'.repeat(64)); // the pattern allows 64, the server too: a valid theater
-    await theater.getByLabel('Name').fill('Too Long Name '.repeat(20).slice(0, 200));
-    const showtime = admin.locator('#showtime-form');
-    await showtime.getByLabel('Id').fill('orphan-1');
-    await showtime.getByLabel('Starts').fill('2099-06-01T20:00');
-    await showtime.getByRole('button', { name: 'Save showtime' }).click();
-    const status = admin.locator('#showtime-status');
-    await status.waitFor();
-    assert.notEqual(await status.innerText(), '');
-    assert.equal(await admin.locator('#message').isHidden(), true, 'the error is beside the form, not at the top');
-    const [form, line] = [await showtime.boundingBox(), await status.boundingBox()];
-    assert.ok(form && line && line.y >= form.y && line.y + line.height <= form.y + form.height, 'the message is inside the form');
-    await showtime.getByLabel('Id').fill('');
-    await theater.getByLabel('Id').fill('');
-    await theater.getByLabel('Name').fill('');
-  });
-
-  it('marks seats listed twice in the layout preview, and says so beside the layout', async () => {
+  it('marks seats listed twice in the layout preview, and says what the server refused beside the form', async () => {
     const layout = admin.getByLabel(/Layout JSON/);
     await layout.fill(JSON.stringify({ rows: [{ label: 'A', seats: [{ number: 1 }, { number: 2 }, { number: 2 }] }, { label: 'B', seats: [{ number: 1 }] }, { label: 'B', seats: [{ number: 1 }] }] }));
     await admin.locator('#preview-error', { hasText: 'Seats A2, B1 are listed more than once' }).waitFor();
@@ -109,7 +90,12 @@ describe('admin dashboard in Chromium', { skip: chromiumSkip() }, () => {
     await admin.locator('#screen-form').getByLabel('Id').fill('dup-hall');
     await admin.locator('#screen-form').getByLabel('Name').fill('Dup hall');
     await admin.getByRole('button', { name: 'Save screen' }).click();
-    await admin.locator('#screen-status', { hasText: 'twice' }).waitFor(); // the server's word, beside Save screen
+    // The server's refusal, beside Save screen (it used to appear at the top, 1,079 px above the form).
+    const status = admin.locator('#screen-status', { hasText: 'twice' });
+    await status.waitFor();
+    assert.equal(await admin.locator('#message').isHidden(), true);
+    const [button, line] = [await admin.getByRole('button', { name: 'Save screen' }).boundingBox(), await status.boundingBox()];
+    assert.ok(button && line && Math.abs(line.y - button.y) < 40, `the message is beside the button: ${JSON.stringify({ button, line })}`);
   });
 
   it('creates a movie, a screen with a previewed layout, and a showtime', async () => {

@@ -38,7 +38,7 @@ export interface Occupancy {
 export interface AdminHold { holdId: string; owner: string; seats: string[]; expiresAt: number | null; state: 'held' | 'booked' }
 
 /** GET /admin/audit */
-export interface AuditEntry { id: number; at: number; actor: string; action: string; target: string; details: Record<string, unknown> }
+export interface AuditEntry { id: number; at: number; actor: string; action: string; target: string; details: object }
 
 /** GET /admin/payments/queue */
 export interface QueueDepth { kind: string; waiting: number; inFlight: number; dead: number }
