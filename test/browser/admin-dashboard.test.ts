@@ -174,6 +174,7 @@ describe('admin dashboard in Chromium', { skip: chromiumSkip() }, () => {
     await admin.setViewportSize({ width: 390, height: 844 });
     await admin.locator('#occ-title').scrollIntoViewIfNeeded();
     await admin.screenshot({ path: `${OUTPUT}/admin-dashboard-phone.png` });
+    await admin.locator('#screen-form').screenshot({ path: `${OUTPUT}/admin-layout-phone.png` });
     assert.equal(await admin.evaluate(() => document.documentElement.scrollWidth), 390, 'no sideways scrolling of the page');
     const holds = admin.getByRole('button', { name: 'Holds of premiere-1' });
     const box = await holds.boundingBox();
