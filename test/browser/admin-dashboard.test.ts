@@ -63,6 +63,7 @@ describe('admin dashboard in Chromium', { skip: chromiumSkip() }, () => {
     await admin.getByRole('button', { name: 'Log in' }).click();
     await admin.locator('#who', { hasText: 'root@example.com' }).waitFor();
     await admin.locator('#occupancy tr[data-showtime="arrival-1"]').waitFor();
+    await admin.waitForFunction(() => document.activeElement?.id === 'occ-title'); // focus moved on, not dropped to the body
   });
 
   it('checks an id in the browser before sending it', async () => {

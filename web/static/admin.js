@@ -159,6 +159,7 @@ onSubmit('login', async () => {
   state.user = session.user;
   say('');
   await open();
+  $('occ-title').focus(); // the login form is gone: the dashboard's first heading, not the page body
 });
 
 $('logout').onclick = () =>

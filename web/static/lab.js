@@ -20,8 +20,8 @@ const NAMES = { alice: 'Alice', bob: 'Bob' };
 const nameOf = (/** @type {string} */ buyer) => NAMES[buyer] ?? buyer;
 
 const lab = {
-  /** @type {LabInfo} */
-  info: /** @type {any} */ (null),
+  /** Set by main() before anything draws. */
+  info: /** @type {LabInfo} */ (/** @type {unknown} */ (null)),
   mode: 'unsafe',
   /** @type {LabState | null} */
   state: null,
