@@ -10,7 +10,7 @@ type Operation = {
   tags?: string[];
   parameters?: { name: string; in: string; example?: unknown }[];
   requestBody?: { content: Record<string, { example?: unknown }> };
-  responses: Record<string, { description: string; content?: Record<string, { examples?: Record<string, { value: { code: string } }> }> }>;
+  responses: Record<string, { description: string; content?: Record<string, { examples?: Record<string, { value: { code: string; error: string } }> }> }>;
 };
 
 describe('/docs', () => {
@@ -55,11 +55,15 @@ describe('/docs', () => {
           const codes = Object.keys(response.content['application/json']?.examples ?? {});
           assert.ok(codes.length > 0, `${name} ${status} names its codes`);
           for (const code of codes) assert.ok(response.description.includes(`\`${code}\``), `${name} ${status}: ${code}`);
+          for (const [code, example] of Object.entries(response.content['application/json']?.examples ?? {})) {
+            assert.doesNotMatch(example.value.error, /\{\w+\}/, `${name} ${status} ${code}: the message names real values, not {placeholders}`);
+          }
         }
       }
     }
     const conflict = doc.paths['/api/v1/showtimes/{showtimeId}/holds']!.post!.responses['409']!;
-    assert.equal(conflict.content?.['application/json']?.examples?.SEAT_UNAVAILABLE?.value.code, 'SEAT_UNAVAILABLE');
+    const unavailable = conflict.content?.['application/json']?.examples?.SEAT_UNAVAILABLE?.value;
+    assert.equal(unavailable?.code, 'SEAT_UNAVAILABLE');
   });
 
   it('documents the WebSocket messages and links the error table', () => {

@@ -81,6 +81,26 @@ const PARAMETER_EXAMPLES: Record<string, string> = {
   limit: '20',
 };
 
+/** What an error example's message names (its template's `{placeholders}`), from the same demo catalog. */
+const MESSAGE_EXAMPLES: Record<string, unknown> = {
+  ...PARAMETER_EXAMPLES,
+  seats: ['F10', 'F11'],
+  theaterId: 'central',
+  screenId: 'hall-1',
+  showtime: 'arrival-1',
+  showtimes: ['arrival-2'],
+  retryAfterSeconds: 30,
+  mode: 'redis-lock',
+  reason: 'REDIS_URL is not set',
+  state: 'paid',
+  cutoffMinutes: 60,
+  messageId: 'pay-ord_8fKq2LmZ0aB1-1',
+  ticketId: 'ord_8fKq2LmZ0aB1-F10',
+  ticketShowtimeId: 'arrival-2',
+  usedAt: '2030-06-01T19:42:00.000Z',
+  reviewId: '1',
+};
+
 /** An example body per operation ("METHOD /path" as the document names it). */
 const BODY_EXAMPLES: Record<string, unknown> = {
   'POST /api/v1/showtimes/{showtimeId}/holds': { seats: ['F10', 'F11'] },
@@ -132,7 +152,7 @@ function errorExamples(description: string): Record<string, { summary: string; v
   const examples = Object.fromEntries(
     codes.flatMap((code) => {
       const spec = errorSpec(code);
-      return spec ? [[code, { summary: code, value: { error: renderMessage(spec.message, {}), code } }]] : [];
+      return spec ? [[code, { summary: code, value: { error: renderMessage(spec.message, MESSAGE_EXAMPLES), code } }]] : [];
     }),
   );
   return codes.length ? examples : undefined;
