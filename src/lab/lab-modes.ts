@@ -4,9 +4,13 @@ import type { LabBookingRequest, LabDatabase, LabLocks } from './lab-ports.ts';
 export const LAB_MODES = ['unsafe', 'memory-lock', 'redis-lock', 'for-update', 'optimistic'] as const;
 export type LabModeName = (typeof LAB_MODES)[number];
 
+export type LabPhaseName = 'read' | 'wait' | 'write';
+
 export interface LabAttempt extends LabBookingRequest {
   /** The window between reading the seats and writing the booking. */
   delayMs: number;
+  /** Called as the attempt enters each phase (the lab page draws them as a timeline). */
+  mark?: (phase: LabPhaseName) => void;
 }
 
 export type LabOutcome = { won: true; retries?: number } | { won: false; reason: string; retries?: number };
@@ -29,9 +33,12 @@ export function unsafeMode(db: LabDatabase): LabMode {
   return {
     name: 'unsafe',
     async book(a) {
+      a.mark?.('read');
       const booked = (await db.readSeats(a.showtimeId, a.seats)).filter((r) => r.status === 'booked').map((r) => r.seat);
       if (booked.length) return { won: false, reason: takenReason(booked) };
+      a.mark?.('wait');
       await sleep(a.delayMs); // every rival that read "available" meanwhile will write too
+      a.mark?.('write');
       await db.writeBooking(a);
       return { won: true };
     },
@@ -43,6 +50,7 @@ export function lockMode(name: 'memory-lock' | 'redis-lock', locks: LabLocks, db
   return {
     name,
     async book(a) {
+      a.mark?.('read');
       const locked = await locks.tryLock(a.showtimeId, a.seats, a.buyer, LAB_LOCK_TTL_MS);
       if (locked.length) return { won: false, reason: `${locked.join(', ')} locked by another buyer` };
       // Whoever writes a seat's booking holds its lock, so this read cannot be overtaken.
@@ -51,7 +59,9 @@ export function lockMode(name: 'memory-lock' | 'redis-lock', locks: LabLocks, db
         await locks.unlock(a.showtimeId, a.seats, a.buyer);
         return { won: false, reason: takenReason(booked) };
       }
+      a.mark?.('wait');
       await sleep(a.delayMs);
+      a.mark?.('write');
       await db.writeBooking(a);
       // The lock stays until it expires: it is the winner's hold while they pay.
       return { won: true };
@@ -64,7 +74,12 @@ export function forUpdateMode(db: LabDatabase): LabMode {
   return {
     name: 'for-update',
     async book(a) {
-      const booked = await db.bookForUpdate(a, () => sleep(a.delayMs));
+      a.mark?.('read'); // SELECT ... FOR UPDATE: a rival's row lock makes this read wait
+      const booked = await db.bookForUpdate(a, async () => {
+        a.mark?.('wait');
+        await sleep(a.delayMs);
+        a.mark?.('write');
+      });
       return booked.length ? { won: false, reason: takenReason(booked) } : { won: true };
     },
   };
@@ -76,10 +91,13 @@ export function optimisticMode(db: LabDatabase): LabMode {
     name: 'optimistic',
     async book(a) {
       for (let retries = 0; retries < MAX_OPTIMISTIC_TRIES; retries++) {
+        a.mark?.('read');
         const rows = await db.readSeats(a.showtimeId, a.seats);
         const booked = rows.filter((r) => r.status === 'booked').map((r) => r.seat);
         if (booked.length) return { won: false, reason: takenReason(booked), retries };
+        a.mark?.('wait');
         await sleep(a.delayMs);
+        a.mark?.('write');
         if (await db.bookIfUnchanged(a, new Map(rows.map((r) => [r.seat, r.version])))) return { won: true, retries };
       }
       return { won: false, reason: `gave up after ${MAX_OPTIMISTIC_TRIES} version conflicts`, retries: MAX_OPTIMISTIC_TRIES };

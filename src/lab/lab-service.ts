@@ -4,7 +4,7 @@ import { BoxofficeError, invalidInput } from '../domain/errors.ts';
 import './lab-errors.ts'; // registers LAB_MODE_UNAVAILABLE
 import { LAB_SHOWTIMES, labSeatsOf, type LabShowtime } from './lab-catalog.ts';
 import { LAB_EXPLANATIONS, LAST_LINE } from './lab-explanations.ts';
-import { forUpdateMode, LAB_LOCK_TTL_MS, LAB_MODES, lockMode, optimisticMode, unsafeMode, type LabMode, type LabModeName } from './lab-modes.ts';
+import { forUpdateMode, LAB_LOCK_TTL_MS, LAB_MODES, lockMode, optimisticMode, unsafeMode, type LabMode, type LabModeName, type LabPhaseName } from './lab-modes.ts';
 import type { LabAnomaly, LabBookingRow, LabDatabase, LabLock, LabLocks, LabSeatRow } from './lab-ports.ts';
 
 export interface LabServiceDeps {
@@ -47,6 +47,9 @@ export interface LabEvent {
   outcome?: string;
   reason?: string;
   ms?: number;
+  /** An attempt's start (epoch ms) and the phases it went through, in ms from that start. */
+  startedAt?: number;
+  phases?: { phase: LabPhaseName; atMs: number }[];
   [key: string]: unknown;
 }
 
@@ -260,10 +263,13 @@ export class LabService {
 
   private async run(mode: LabMode, showtimeId: string, buyer: string, seats: string[], delayMs: number): Promise<AttemptResult> {
     const bookingId = `${buyer}-${randomBytes(4).toString('hex')}`;
+    const startedAt = Date.now();
     const started = performance.now();
+    const phases: { phase: LabPhaseName; atMs: number }[] = [];
+    const mark = (phase: LabPhaseName) => void phases.push({ phase, atMs: round(performance.now() - started) });
     let result: AttemptResult;
     try {
-      const outcome = await mode.book({ showtimeId, seats, buyer, bookingId, mode: mode.name, delayMs });
+      const outcome = await mode.book({ showtimeId, seats, buyer, bookingId, mode: mode.name, delayMs, mark });
       const ms = round(performance.now() - started);
       const retries = outcome.retries ? { retries: outcome.retries } : {};
       result = outcome.won ? { buyer, seats, outcome: 'won', bookingId, ms, ...retries } : { buyer, seats, outcome: 'refused', reason: outcome.reason, ms, ...retries };
@@ -273,7 +279,7 @@ export class LabService {
       result = { buyer, seats, outcome: 'error', reason: e instanceof Error ? e.message.slice(0, 200) : 'unknown error', ms: round(performance.now() - started) };
     }
     const { seats: _s, ...fields } = result;
-    this.record({ event: `attempt.${result.outcome}`, mode: mode.name, seats, ...fields });
+    this.record({ event: `attempt.${result.outcome}`, mode: mode.name, seats, ...fields, startedAt, phases });
     this.changed(showtimeId);
     return result;
   }

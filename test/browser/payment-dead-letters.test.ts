@@ -54,7 +54,7 @@ describe('payment dead letters on the admin dashboard in Chromium', { skip: chro
 
     healthy = true;
     await row.getByRole('button', { name: `Retry message ${sent.id}` }).click();
-    await admin.locator('#message', { hasText: `Message ${sent.id} is back in the queue` }).waitFor();
+    await admin.locator('#payments-status', { hasText: `Message ${sent.id} is back in the queue` }).waitFor();
     await row.waitFor({ state: 'detached' });
     await admin.locator('#audit tbody tr', { hasText: 'payment.dead-letter.retry' }).waitFor();
     for (let i = 0; i < 200 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 25));
