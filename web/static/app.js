@@ -229,7 +229,10 @@ async function loadHolds() {
   const live = /** @type {Hold[]} */ (holds).filter((h) => h.state === 'held' || h.state === 'confirming');
   for (const h of live) await showtimeView(h.showtimeId).catch(() => null);
   for (const [id, h] of state.holds) if ((scope === null || h.showtimeId === scope) && !live.some((x) => x.id === id)) state.holds.delete(id);
-  for (const h of live) state.holds.set(h.id, h);
+  for (const h of live) {
+    if (!state.holds.has(h.id) && state.notice?.kind === 'ended') state.notice = null; // a new hold: the old ending is news no more
+    state.holds.set(h.id, h);
+  }
 }
 
 /** A delta of the shown showtime: seats taken from the selection, and holds of ours that ended. */
@@ -295,7 +298,7 @@ function pickAgain() {
   map.focus();
 }
 
-const findTogetherAction = (/** @type {number} */ count) => ({ label: `Find ${count} seat${count > 1 ? 's' : ''} together`, run: () => void act(() => holdBest({ count: Math.min(10, Math.max(1, count)) })) });
+const findTogetherAction = (/** @type {number} */ count) => ({ label: count > 1 ? `Find ${count} seats together` : 'Find me a seat', run: () => void act(() => holdBest({ count: Math.min(10, Math.max(1, count)) })) });
 
 // ---- drawing ----
 

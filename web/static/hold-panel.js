@@ -81,7 +81,7 @@ export function createHoldPanel({ root, hold, confirm, checkout, extend, release
     notice.className = `notice${n ? ` notice-${n.kind}` : ''}`;
     if (!n) return void notice.replaceChildren();
     notice.replaceChildren(...[
-      el('h3', { class: 'notice-title', tabindex: '-1' }, el('span', { class: 'notice-icon', 'aria-hidden': 'true', text: n.kind === 'done' ? '✓' : n.kind === 'ended' ? '⏹' : '!' }), ' ', n.title),
+      el('h3', { class: 'notice-title', tabindex: '-1' }, el('span', { class: 'notice-icon', 'aria-hidden': 'true', text: n.kind === 'done' ? '✓' : n.kind === 'ended' ? '×' : '!' }), ' ', n.title),
       n.reference ? el('p', { class: 'reference' }, 'Booking reference ', el('strong', { class: 'ref', text: n.reference })) : null,
       n.seats?.length ? el('p', { class: 'notice-seats', text: countedSeats(n.seats) }) : null,
       el('p', { class: 'notice-text', text: n.text }),
