@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app.ts';
+import { axeViolations } from '../support/axe.ts';
 import { chromiumSkip, launchChromium, OUTPUT } from '../support/browser.ts';
 
 const DESKTOP = { width: 1366, height: 768 };
@@ -100,6 +101,11 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     assert.match(await card.innerText(), /2 seats: D5, D6/);
     assert.match(await card.locator('.countdown').innerText(), /^(10:00|9:5\d)$/);
     await shot(alice, 'held');
+    // axe (WCAG 2.x A/AA), no rule disabled: the page with a selection, a hold and a rival's hold.
+    await seat(bob, 'E1').click();
+    assert.deepEqual(await axeViolations(alice), []);
+    assert.deepEqual(await axeViolations(bob), []);
+    await seat(bob, 'E1').click();
     await alice.getByRole('button', { name: 'Confirm booking' }).click();
     await alice.locator('.notice-done').waitFor();
     assert.match(await focusedText(alice), /Booked/);
@@ -108,6 +114,7 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await seen(bob, 'D5', 'booked');
     assert.match((await seat(alice, 'D5').getAttribute('aria-label')) ?? '', /booked by you/);
     await shot(alice, 'booked');
+    assert.deepEqual(await axeViolations(alice), []);
   });
 
   it('keeps a hold through a reload and in a second tab', async () => {
@@ -148,6 +155,7 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     assert.equal(await alice.locator('.hold-card').count(), 0);
     assert.match(await alice.locator('#hold-notice').innerText(), /G10/);
     await shot(alice, 'expired');
+    assert.deepEqual(await axeViolations(alice), []);
   });
 
   it('says when the venue force-released a hold', async (t) => {
