@@ -44,7 +44,7 @@ const state = {
 const api = (/** @type {string} */ method, /** @type {string} */ path, /** @type {unknown} */ body = undefined) => request(method, path, { body, token: state.token });
 
 const isFree = (/** @type {Prices | undefined} */ prices) => !prices || (prices.standard === 0 && prices.premium === 0 && prices.accessible === 0);
-/** The short form of a booking's or an order's id, read out at the door: "inception-1.Xy3k9Qa2" -> "XY3K-9QA2"-like. */
+/** A booking's short reference, read at the door: the first 8 characters of its id after the showtime ("inception-1.Xy3k9Qa2..." -> "Xy3k9Qa2"). */
 export const reference = (/** @type {string} */ id) => (id.split('.').pop() ?? id).slice(0, 8);
 
 const checkout = createCheckout({
@@ -66,7 +66,7 @@ const checkout = createCheckout({
 const feed = liveSeatFeed({
   token: () => state.token,
   onStatus: (status) => {
-    $('live').textContent = status;
+    $('live').textContent = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…' }[status];
     if (status !== 'live') checkout.following = false;
   },
   onSnapshot: () => {

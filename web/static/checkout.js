@@ -6,6 +6,12 @@ import { $, el, imageDataUrl, say } from './common.js';
 import { cardText, clock, money, ORDER_STATE_WORDS, seatsText, when } from './format.js';
 
 const EMAIL_KEY = 'boxoffice.email';
+
+/** Focuses the first element under `root` that matches (nothing when there is none). */
+const focusIn = (/** @type {ParentNode | null | undefined} */ root, /** @type {string} */ selector) => /** @type {HTMLElement | null | undefined} */ (root?.querySelector(selector))?.focus();
+
+/** An order's short reference, read at the door: the first 8 characters of its id after "ord_". */
+export const orderReference = (/** @type {string} */ id) => id.replace(/^ord_/, '').slice(0, 8);
 /** Polling while a payment or refund is on its way: often without the socket, now and then with it. */
 const POLL_MS = { alone: 1_000, withSocket: 4_000 };
 
@@ -64,8 +70,7 @@ export function createCheckout(hooks) {
     awaiting.delete(order.id);
     const target = where === 'panel' ? $('checkout') : document.querySelector(`[data-order="${CSS.escape(order.id)}"]`);
     if (!target) return;
-    const focus = order.state === 'pending_payment' ? target.querySelector('input[name="number"]') : target.querySelector('.result-title, .order-title');
-    focus?.focus();
+    focusIn(target, order.state === 'pending_payment' ? 'input[name="number"]' : '.result-title, .order-title');
   }
 
   async function poll(id) {
@@ -88,7 +93,7 @@ export function createCheckout(hooks) {
 
   /** The countdowns of the panel and of My orders. */
   function tick(now) {
-    for (const node of document.querySelectorAll('[data-ends]')) node.textContent = clock(Number(node.dataset.ends) - now);
+    for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-ends]'))) node.textContent = clock(Number(node.dataset.ends) - now);
     const left = $('checkout').querySelector('.window .countdown');
     if (active && left) left.textContent = clock((orders.get(active.orderId)?.expiresAt ?? active.hold.expiresAt) - now);
     if (active && !active.orderId && active.hold.expiresAt <= now && active.key?.startsWith('form')) renderPanel();
@@ -255,13 +260,14 @@ export function createCheckout(hooks) {
     } else if (phase === 'tickets') {
       body = [
         el('p', { role: 'status', class: 'paid' }, `Paid ${money(order.total, order.currency)} with ${cardText(last.card)}. Show these at the door; they are also under My orders.`),
+        el('p', { class: 'reference' }, 'Booking reference ', el('strong', { class: 'ref', text: orderReference(order.id) }), ` · ${seatsText(order.lines.map((l) => l.seat))}`),
         ticketsList(order),
-        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Book more seats', onclick: () => { close(); $('grid').querySelector('.seat.available')?.focus(); } }), ' ', el('a', { href: '#orders', text: 'My orders' })),
+        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Book more seats', onclick: () => { close(); focusIn($('grid'), '.seat.available'); } }), ' ', el('a', { href: '#orders', text: 'My orders' })),
       ];
     } else {
       body = [
         el('p', { role: 'alert', class: 'ended' }, endedText(phase, order)),
-        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Pick seats again', onclick: () => { close(); $('grid').querySelector('.seat.available')?.focus(); } })),
+        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Pick seats again', onclick: () => { close(); focusIn($('grid'), '.seat.available'); } })),
       ];
     }
     panel.hidden = false;
@@ -303,7 +309,7 @@ export function createCheckout(hooks) {
         renderOrders();
       }
       await pay(order, card, 'panel');
-    } catch (e) {
+    } catch (/** @type {any} */ e) {
       if (e.code === 'CHECKOUT_HOLD_EXPIRED' || e.code === 'HOLD_NOT_FOUND') {
         active.hold.expiresAt = 0;
         return renderPanel();
@@ -344,7 +350,7 @@ export function createCheckout(hooks) {
   async function cancelPending(order) {
     try {
       changed(await hooks.api('POST', `/api/v1/orders/${encodeURIComponent(order.id)}/cancel`));
-    } catch (e) {
+    } catch (/** @type {any} */ e) {
       say(e.message);
     }
   }
@@ -356,7 +362,7 @@ export function createCheckout(hooks) {
     const count = sorted.filter((o) => o.state === 'pending_payment' || o.state === 'paid').length;
     $('orders-count').textContent = count ? ` (${count})` : '';
     const keep = new Set(sorted.map((o) => o.id));
-    for (const node of [...list.children]) if (!keep.has(node.dataset.order)) node.remove();
+    for (const node of /** @type {HTMLElement[]} */ ([...list.children])) if (!keep.has(node.dataset.order)) node.remove();
     let before = null;
     for (const order of sorted) {
       let node = list.querySelector(`:scope > [data-order="${CSS.escape(order.id)}"]`);
@@ -370,7 +376,7 @@ export function createCheckout(hooks) {
         // A payment's or refund's outcome redraws the entry: the focus stays in it, not lost to the page.
         const focused = node?.contains(document.activeElement) ? document.activeElement : null;
         if (node) node.replaceWith(fresh);
-        if (focused) (fresh.querySelector(focused.className ? `.${[...focused.classList].map((c) => CSS.escape(c)).join('.')}` : focused.tagName) ?? fresh.querySelector('.order-title')).focus();
+        if (focused) /** @type {HTMLElement | null} */ (fresh.querySelector(focused.className ? `.${[...focused.classList].map((c) => CSS.escape(c)).join('.')}` : focused.tagName) ?? fresh.querySelector('.order-title'))?.focus();
         node = fresh;
         ui.key = key;
       }
@@ -396,14 +402,14 @@ export function createCheckout(hooks) {
 
     const actions = [];
     if (order.state === 'pending_payment' && !paying(order) && !ui.paying) {
-      actions.push(el('button', { type: 'button', class: 'pay-order', text: `Pay ${money(order.total, order.currency)}`, onclick: () => { ui.paying = true; renderOrders(); entryOf(order.id)?.querySelector('input[name="number"]')?.focus(); } }));
+      actions.push(el('button', { type: 'button', class: 'pay-order', text: `Pay ${money(order.total, order.currency)}`, onclick: () => { ui.paying = true; renderOrders(); focusIn(entryOf(order.id), 'input[name="number"]'); } }));
       actions.push(el('button', { type: 'button', class: 'cancel-order', text: 'Cancel order', onclick: () => cancelPending(order) }));
     }
     if (tooLateToCancel(order, ui)) {
       status.push(el('span', { class: 'too-late', role: ui.refusedLate ? 'alert' : undefined }, ` Cancelling online closed at ${when(order.cancellableUntil)}; the box office can still help.`));
     } else if (order.state === 'paid' && !ui.confirming) {
       status.push(el('span', { class: 'cancellable' }, ` You can cancel for a refund until ${when(order.cancellableUntil)}.`));
-      actions.push(el('button', { type: 'button', class: 'cancel-order', text: 'Cancel and refund', onclick: () => { ui.confirming = true; renderOrders(); entryOf(order.id)?.querySelector('.confirm-refund')?.focus(); } }));
+      actions.push(el('button', { type: 'button', class: 'cancel-order', text: 'Cancel and refund', onclick: () => { ui.confirming = true; renderOrders(); focusIn(entryOf(order.id), '.confirm-refund'); } }));
     }
     let extra = null;
     if (ui.paying) {
@@ -413,19 +419,19 @@ export function createCheckout(hooks) {
           form.querySelector('fieldset').disabled = true;
           try {
             await pay(order, card, 'orders');
-          } catch (e) {
+          } catch (/** @type {any} */ e) {
             if (e.code === 'ORDER_NOT_PAYABLE' || e.code === 'PAYMENT_IN_PROGRESS') return void poll(order.id);
             refused(form, e);
           }
         },
       });
-      extra.append(el('button', { type: 'button', class: 'link-button', text: 'Not now', onclick: () => { ui.paying = false; renderOrders(); entryOf(order.id)?.querySelector('.pay-order')?.focus(); } }));
+      extra.append(el('button', { type: 'button', class: 'link-button', text: 'Not now', onclick: () => { ui.paying = false; renderOrders(); focusIn(entryOf(order.id), '.pay-order'); } }));
     } else if (ui.confirming) {
       extra = el('div', { class: 'confirm-box', role: 'group', 'aria-label': 'Cancel this order?' },
         el('p', { text: `Cancel ${seatsText(seats, { inSentence: true })} and refund ${money(order.total, order.currency)} to your card? The seats go back on sale.` }),
         el('button', { type: 'button', class: 'confirm-refund danger', text: `Yes, cancel and refund`, onclick: () => refundOrder(order) }),
         ' ',
-        el('button', { type: 'button', text: 'Keep my tickets', onclick: () => { ui.confirming = false; renderOrders(); entryOf(order.id)?.querySelector('.cancel-order')?.focus(); } }));
+        el('button', { type: 'button', text: 'Keep my tickets', onclick: () => { ui.confirming = false; renderOrders(); focusIn(entryOf(order.id), '.cancel-order'); } }));
     }
     return el('li', { class: 'order', 'data-order': order.id, 'data-state': order.state },
       el('div', { class: 'order-head' },
@@ -445,7 +451,7 @@ export function createCheckout(hooks) {
       const after = await hooks.api('POST', `/api/v1/orders/${encodeURIComponent(order.id)}/cancel`);
       changed(after);
       say(`Order cancelled: ${seatsText(order.lines.map((l) => l.seat), { inSentence: true })} went back on sale and ${money(order.total, order.currency)} is on its way back to your card.`, true);
-    } catch (e) {
+    } catch (/** @type {any} */ e) {
       // Too late: said inside the order itself (and its button goes), not at the top of the page.
       const ui = rows.get(order.id);
       if (e.code === 'CANCEL_TOO_LATE') {
@@ -454,7 +460,7 @@ export function createCheckout(hooks) {
       if (ui) ui.confirming = false;
       renderOrders();
     }
-    entryOf(order.id)?.querySelector('.order-title')?.focus();
+    focusIn(entryOf(order.id), '.order-title');
   }
 
   return {
