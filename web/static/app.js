@@ -1,19 +1,23 @@
 // The booking page: live seat map over /ws (snapshot + versioned deltas), holds through /api/v1;
 // a priced showtime's hold goes on to checkout (checkout.js), a free one is confirmed directly.
 import { createCheckout } from './checkout.js';
-import { $, el, request, say } from './common.js';
+import { $, el, say } from './common.js';
 import { clock, money, priceText, seatsText } from './format.js';
-
-const TOKEN_KEY = 'boxoffice.guestToken';
+import { mountAccount } from './site/account-dialog.js';
+import { session } from './site/account.js';
+import { createShowtimePicker } from './site/showtime-picker.js';
+import { createSteps } from './site/steps.js';
 
 const state = {
-  token: null,
+  /** The bearer token: the session's (site/account.js), a guest's or a signed-in user's. */
+  get token() {
+    return session.token();
+  },
   showtime: null,
   /** The shown showtime's view: movieId, startsAt, prices. */
   info: null,
   layout: null,
   kinds: new Map(), // seat id -> kind
-  movies: new Map(), // id -> title
   version: -1,
   seats: new Map(), // id -> { status, mine, expiresAt }
   selected: new Set(),
@@ -23,14 +27,14 @@ const state = {
   ws: null,
 };
 
-const api = (method, path, body) => request(method, path, { body, token: state.token });
+const api = (method, path, body) => session.api(method, path, body);
 
 const isFree = (prices) => prices.standard === 0 && prices.premium === 0 && prices.accessible === 0;
 
 const checkout = createCheckout({
   api,
   token: () => state.token,
-  movieTitle: (id) => state.movies.get(id) ?? id,
+  movieTitle: (id) => picker.title(id),
   holdExtended(holdId, expiresAt) {
     const hold = state.holds.get(holdId);
     if (hold && hold.expiresAt !== expiresAt) {
@@ -41,36 +45,6 @@ const checkout = createCheckout({
   release: (hold) => act(() => releaseHold(hold)),
   panelClosed: () => renderHolds(),
 });
-
-async function ensureToken() {
-  state.token = localStorage.getItem(TOKEN_KEY);
-  if (state.token) {
-    try {
-      await api('GET', '/api/v1/bookings');
-      return;
-    } catch {
-      state.token = null; // signed by another server; get a new one
-    }
-  }
-  state.token = (await api('POST', '/api/v1/guests')).token;
-  localStorage.setItem(TOKEN_KEY, state.token);
-}
-
-async function loadMovies() {
-  const { movies } = await api('GET', '/api/v1/movies');
-  state.movies = new Map(movies.map((m) => [m.id, m.title]));
-  $('movie').replaceChildren(...movies.map((m) => new Option(m.title, m.id)));
-  await loadShowtimes();
-}
-
-async function loadShowtimes() {
-  const movieId = $('movie').value;
-  const { showtimes } = await api('GET', `/api/v1/showtimes?movieId=${encodeURIComponent(movieId)}`);
-  if ($('movie').value !== movieId) return; // another movie was picked meanwhile
-  const fmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
-  $('showtime').replaceChildren(...showtimes.map((s) => new Option(`${fmt.format(new Date(s.startsAt))} · ${s.seatCount} seats`, s.id)));
-  await selectShowtime($('showtime').value);
-}
 
 async function selectShowtime(id) {
   state.showtime = id;
@@ -397,19 +371,60 @@ function showView(moveFocus) {
     else $(id).removeAttribute('aria-current');
   }
   say('');
-  if (moveFocus) (orders ? $('orders-title') : $('movie')).focus();
+  if (moveFocus) (orders ? $('orders-title') : (document.querySelector('#showtime-choice input:checked') ?? $('main'))).focus();
 }
 addEventListener('hashchange', () => showView(true));
 showView(false);
 
-$('movie').onchange = () => act(loadShowtimes);
-$('showtime').onchange = () => act(() => selectShowtime($('showtime').value));
 $('hold').onclick = holdSelected;
 
+// ---- start-up (owned by the site: the session, the header's account corner) ----
+
+mountAccount($('account'), session, { say });
+
+// The step indicator follows what the page shows: a showtime's map (seats), a hold or the checkout
+// panel (checkout), the panel's tickets (tickets). It watches the panels rather than being told, so
+// the seat map's code needs no calls into it.
+const steps = createSteps($('steps'));
+const followSteps = () => {
+  const panel = $('checkout');
+  if (!panel.hidden && panel.querySelector('.tickets')) steps.set('tickets');
+  else if (!panel.hidden || $('holds').querySelector('.hold')) steps.set('checkout');
+  else steps.set(state.showtime ? 'seats' : 'showtime');
+};
+new MutationObserver(followSteps).observe($('checkout'), { attributes: true, attributeFilter: ['hidden'], childList: true });
+new MutationObserver(followSteps).observe($('holds'), { childList: true });
+
+/** Settles when the showtime the picker chose last is on the map. */
+let shown = Promise.resolve();
+const picker = createShowtimePicker($('showtime-choice'), {
+  api,
+  say,
+  onSelect(showtime, _movie, { byPerson }) {
+    shown = act(async () => {
+      await selectShowtime(showtime.id);
+      followSteps();
+      // Chosen by the person (a click, Enter on a chip): the seat map is next, keyboard included.
+      if (byPerson && state.showtime === showtime.id) $('grid').querySelector(/** @type {'button'} */ ('.seat[tabindex="0"]'))?.focus();
+    });
+  },
+});
+
+/** Signing in, registering or out changes whose seats are `mine`: follow the new identity. */
+session.onChange((reason) => {
+  if (reason === 'start') return;
+  act(async () => {
+    if (state.ws?.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify({ type: 'follow-orders', token: state.token }));
+    if (state.showtime) await selectShowtime(state.showtime);
+    await checkout.load();
+    renderHolds();
+  });
+});
+
 act(async () => {
-  await ensureToken();
+  await session.start();
   connect();
-  await loadMovies();
+  await picker.start();
   await checkout.load();
   renderHolds();
   await resumeCheckout();
@@ -422,14 +437,7 @@ act(async () => {
 async function resumeCheckout() {
   const order = checkout.resumable();
   if (!order) return;
-  if ($('movie').value !== order.movieId) {
-    $('movie').value = order.movieId;
-    await loadShowtimes();
-  }
-  if (state.showtime !== order.showtimeId) {
-    $('showtime').value = order.showtimeId;
-    await selectShowtime(order.showtimeId);
-  }
+  if (state.showtime !== order.showtimeId && picker.select(order.showtimeId, { replace: true })) await shown;
   const hold = state.holds.get(order.holdId);
   if (!hold || state.showtime !== order.showtimeId) {
     say('You have an order waiting for payment: see My orders.');
