@@ -102,6 +102,10 @@ describe('a Redis outage', { timeout: 120_000, skip: redisServerSkip() }, () => 
     assert.equal(((await map.json()) as { code: string }).code, 'STORE_UNAVAILABLE');
     assert.equal((await fetch(`${base}/readyz`)).status, 503);
     assert.equal((await fetch(`${base}/readyz`)).status, 503);
+    // The showtime choice still answers, from the database, without the seats left it cannot know.
+    const list = await fetch(`${base}/api/v1/showtimes?movieId=dune`);
+    assert.equal(list.status, 200);
+    assert.deepEqual(((await list.json()) as { showtimes: { seatsLeft: unknown }[] }).showtimes.map((x) => x.seatsLeft), [null]);
     // Let several reconnect attempts and sweeps fail: none of them may add a line.
     await new Promise((r) => setTimeout(r, 1_500));
     const late = await hold(token, 'C1');

@@ -1,12 +1,10 @@
 import type { BookingService } from '../booking/booking-service.ts';
 import { ownerOfUser } from '../domain/accounts.ts';
 import type { BookingRepository } from '../domain/booking-repository.ts';
+import { isCurrentShowtime } from '../domain/booking.ts';
 import type { OrderRepository } from '../domain/order-repository.ts';
 import { BoxofficeError } from '../domain/errors.ts';
 import type { GuestTokens } from './guest-tokens.ts';
-
-/** Showtimes whose holds follow a guest who logs in: those that started at most this long ago, or later. */
-const TRANSFER_WINDOW_MS = 24 * 3600_000;
 
 /**
  * A guest who registers or logs in keeps their holds: the guest's live holds in current showtimes
@@ -36,8 +34,8 @@ export class HoldTransferService {
   /** Moves the guest's holds to the user; the ids of the holds that moved. */
   async toUser(guest: string | null, userId: string): Promise<string[]> {
     if (!guest) return [];
-    const since = (this.deps.now ?? Date.now)() - TRANSFER_WINDOW_MS;
-    const showtimes = (await this.deps.repository.listShowtimes()).filter((s) => s.startsAt >= since).map((s) => s.id);
+    const now = (this.deps.now ?? Date.now)();
+    const showtimes = (await this.deps.repository.listShowtimes()).filter((s) => isCurrentShowtime(s, now)).map((s) => s.id);
     const user = ownerOfUser(userId);
     const { moved } = await this.deps.service.transferHolds(guest, user, showtimes);
     const ids = moved.map((h) => h.id);

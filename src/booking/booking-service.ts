@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Booking, Hold, SeatChange, SeatChangeCause, SeatMap, Showtime, TakenSeat } from '../domain/booking.ts';
+import { isCurrentShowtime, type Booking, type Hold, type SeatChange, type SeatChangeCause, type SeatMap, type Showtime, type TakenSeat } from '../domain/booking.ts';
 import type { BookingRepository } from '../domain/booking-repository.ts';
 import { BoxofficeError, invalidInput, ShowtimeNotLoaded } from '../domain/errors.ts';
 import type { HoldStore } from '../domain/hold-store.ts';
@@ -41,6 +41,12 @@ export const SHOWTIME_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** A hold id names its showtime ("dune-1.Xk3..."), so a confirm needs nothing but the hold id. */
 const HOLD_ID_PATTERN = /^([a-z0-9][a-z0-9-]{0,63})\.([A-Za-z0-9_-]{6,64})$/;
 const MAX_OWNER_LENGTH = 200;
+/**
+ * How long a showtime's count of free seats is reused. Showtime lists show it for every showtime
+ * ("filling fast", "sold out"); under load a list must not cost one store read per showtime per
+ * request, and a count a second old is good enough for a chip (the seat map itself is always live).
+ */
+export const SEATS_LEFT_CACHE_MS = 1_000;
 
 interface CachedShowtime {
   showtime: Showtime;
@@ -56,6 +62,8 @@ export class BookingService {
   /** The last seat map built per showtime, with the store's answer it was built from. */
   private readonly maps = new Map<string, { map: SeatMap; taken: TakenSeat[] }>();
   private readonly restoring = new Map<string, Promise<void>>();
+  /** Per showtime, its count of free seats (or the read in flight) until `until`. */
+  private readonly seatsLeftCache = new Map<string, { until: number; count: Promise<number> }>();
   private sweeping = false;
 
   constructor(
@@ -84,18 +92,45 @@ export class BookingService {
   forgetShowtime(showtimeId: string): void {
     this.showtimes.delete(showtimeId);
     this.maps.delete(showtimeId);
+    this.seatsLeftCache.delete(showtimeId);
   }
 
   /** Drops every cached showtime (the catalog changed, maybe on another instance). */
   forgetShowtimes(): void {
     this.showtimes.clear();
     this.maps.clear();
+    this.seatsLeftCache.clear();
+  }
+
+  /**
+   * Seats available now (neither held, booked nor blocked), at most SEATS_LEFT_CACHE_MS old: one
+   * store read per showtime per period, shared by every caller meanwhile (a read in flight too).
+   */
+  seatsLeft(showtimeId: string): Promise<number> {
+    const now = Date.now();
+    const cached = this.seatsLeftCache.get(showtimeId);
+    if (cached && cached.until > now) return cached.count;
+    const count = this.countSeatsLeft(showtimeId);
+    this.seatsLeftCache.set(showtimeId, { until: now + SEATS_LEFT_CACHE_MS, count });
+    // A failed read is not reused: the next caller tries again.
+    count.catch(() => {
+      if (this.seatsLeftCache.get(showtimeId)?.count === count) this.seatsLeftCache.delete(showtimeId);
+    });
+    return count;
+  }
+
+  private async countSeatsLeft(showtimeId: string): Promise<number> {
+    const { showtime } = await this.cachedShowtime(showtimeId);
+    const { seats: taken } = await this.whenLoaded(showtimeId, () => this.deps.holds.seatStates(showtimeId));
+    const takenIds = new Set(taken.map((t) => t.seat));
+    return seatsOf(showtime.layout).filter((seat) => !seat.blocked && !takenIds.has(seat.id)).length;
   }
 
   /**
    * An admin frees somebody's hold. The release itself is the owner's atomic release step, run
    * with the owner the store reports: it still checks, inside the step, that the hold is held by
    * that owner, so a hold that was confirmed or moved meanwhile is never freed by mistake.
+   * Announced as `revoke`, so the owner's page can say the venue released it.
    */
   async forceRelease(holdId: string): Promise<{ hold: Hold; seats: SeatId[] }> {
     const showtimeId = showtimeOfHold(holdId);
@@ -112,7 +147,7 @@ export class BookingService {
         throw e;
       }
       if (!released) throw new BoxofficeError('HOLD_NOT_FOUND', { holdId });
-      this.publish(showtimeId, released.version, 'release', availableChanges(released.seats));
+      this.publish(showtimeId, released.version, 'revoke', availableChanges(released.seats));
       return { hold, seats: released.seats };
     }
   }
@@ -367,6 +402,35 @@ export class BookingService {
     await this.cachedShowtime(showtimeId);
     const who = checkOwner(owner);
     return (await this.whenLoaded(showtimeId, () => this.deps.holds.holdsOf(showtimeId, who))).filter((h) => h.state !== 'booked');
+  }
+
+  /**
+   * The owner's live holds (held and not expired, or confirming) in every current showtime
+   * (isCurrentShowtime), each with its showtime. One store read per current showtime, all at once
+   * (on Redis auto-pipelined into one round trip), each O(the owner's holds there) through the
+   * store's per-owner index: the cost grows with the number of current showtimes, not with halls
+   * or holds. A showtime the store does not know yet holds nothing: it is skipped, not restored.
+   */
+  async liveHoldsOf(owner: string, now = Date.now()): Promise<{ hold: Hold; showtime: Showtime }[]> {
+    const who = checkOwner(owner);
+    const showtimes = (await this.deps.repository.listShowtimes()).filter((s) => isCurrentShowtime(s, now));
+    const perShowtime = await Promise.all(
+      showtimes.map(async (showtime) => {
+        try {
+          const holds = await this.deps.holds.holdsOf(showtime.id, who);
+          return holds.filter((h) => h.state !== 'booked').map((hold) => ({ hold, showtime }));
+        } catch (e) {
+          if (e instanceof ShowtimeNotLoaded) return [];
+          throw e;
+        }
+      }),
+    );
+    return perShowtime.flat().sort((a, b) => a.hold.createdAt - b.hold.createdAt);
+  }
+
+  /** How far a hold can be extended: its maximum life from its creation. */
+  maxExpiresAt(hold: Pick<Hold, 'createdAt'>): number {
+    return hold.createdAt + this.limits.maxHoldLifeMs;
   }
 
   bookingsOf(owner: string): Promise<Booking[]> {

@@ -30,6 +30,17 @@ export interface Showtime {
   prices: Prices;
 }
 
+/**
+ * A showtime whose holds still matter to their owner: it starts later, or started at most this long
+ * ago. A guest who signs in keeps their holds in these (HoldTransferService), and GET /api/v1/holds
+ * lists the caller's holds in these, so the two always agree.
+ */
+export const CURRENT_SHOWTIME_WINDOW_MS = 24 * 3600_000;
+
+export function isCurrentShowtime(showtime: Pick<Showtime, 'startsAt'>, now: number): boolean {
+  return showtime.startsAt >= now - CURRENT_SHOWTIME_WINDOW_MS;
+}
+
 /** What saveShowtime takes: without prices, a new showtime is free and an existing one keeps its own. */
 export type ShowtimeInput = Omit<Showtime, 'layout' | 'prices'> & { prices?: Prices };
 
@@ -78,7 +89,14 @@ export interface SeatChange {
   holdId?: string;
 }
 
-export type SeatChangeCause = 'hold' | 'extend' | 'release' | 'confirm' | 'expire' | 'restore' | 'transfer' | 'cancel';
+/**
+ * Why seats changed, sent with every delta on /ws so a page can say why a hold ended: `release` is
+ * the owner's (or a confirm that could not be written), `revoke` an admin's force-release, `expire`
+ * the hold ran out, `confirm` it became a booking, `cancel` a booking was cancelled, `restore` booked
+ * seats were reloaded from the database, `transfer` a guest's holds became an account's.
+ */
+export const SEAT_CHANGE_CAUSES = ['hold', 'extend', 'release', 'revoke', 'confirm', 'expire', 'restore', 'transfer', 'cancel'] as const;
+export type SeatChangeCause = (typeof SEAT_CHANGE_CAUSES)[number];
 
 /** Emitted for every change of a showtime's seats; `version` grows by one per change, per showtime. */
 export interface SeatChangeEvent {

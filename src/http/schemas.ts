@@ -69,6 +69,7 @@ export const HoldSchema = Type.Object({
   seats: Type.Array(Type.String()),
   createdAt: Type.Integer({ description: 'epoch ms' }),
   expiresAt: Type.Integer({ description: 'epoch ms, on the hold store clock' }),
+  maxExpiresAt: Type.Integer({ description: 'epoch ms: the furthest an extend can move expiresAt (createdAt + MAX_HOLD_LIFE)' }),
   state: StringEnum(['held', 'confirming', 'booked']),
   currency: Type.Optional(Type.String({ description: "the showtime's currency" })),
   total: Type.Optional(Type.Integer({ description: 'minor units: what checking the hold out costs (0: free, confirm directly)' })),
@@ -98,6 +99,11 @@ export const ShowtimeSchema = Type.Object({
   rows: Type.Integer(),
   seatsPerRow: Type.Integer(),
   seatCount: Type.Integer(),
+  seatsLeft: Type.Optional(
+    Type.Union([Type.Integer(), Type.Null()], {
+      description: 'product API lists and showtime: seats available now (not held, booked or blocked), at most a second old; null while the hold store is not answering',
+    }),
+  ),
   prices: PricesSchema,
   layout: Type.Optional(LayoutSchema),
 });
@@ -120,9 +126,9 @@ export const SeatMapSchema = Type.Object({
   ),
 });
 
-/** A hold, with what it costs when its showtime is known. */
-export function toHoldView(hold: Hold, showtime?: Showtime) {
-  const view = { id: hold.id, showtimeId: hold.showtimeId, seats: hold.seats, createdAt: hold.createdAt, expiresAt: hold.expiresAt, state: hold.state };
+/** A hold, with how far it can be extended (BookingService.maxExpiresAt) and what it costs when its showtime is known. */
+export function toHoldView(hold: Hold, maxExpiresAt: number, showtime?: Showtime) {
+  const view = { id: hold.id, showtimeId: hold.showtimeId, seats: hold.seats, createdAt: hold.createdAt, expiresAt: hold.expiresAt, maxExpiresAt, state: hold.state };
   if (!showtime) return view;
   const { currency, total, lines } = priceLines(showtime, hold.seats);
   return { ...view, currency, total, lines };
@@ -133,7 +139,7 @@ export function toBookingView(booking: Booking) {
   return { id: booking.id, showtimeId: booking.showtimeId, seats: booking.seats, createdAt: booking.createdAt };
 }
 
-export function toShowtimeView(showtime: Showtime, withLayout: boolean) {
+export function toShowtimeView(showtime: Showtime, withLayout: boolean, seatsLeft?: number | null) {
   const size = layoutSize(showtime.layout);
   return {
     id: showtime.id,
@@ -143,6 +149,7 @@ export function toShowtimeView(showtime: Showtime, withLayout: boolean) {
     rows: size.rows,
     seatsPerRow: size.seatsPerRow,
     seatCount: size.seats,
+    ...(seatsLeft !== undefined && { seatsLeft }),
     prices: showtime.prices,
     ...(withLayout && { layout: showtime.layout }),
   };

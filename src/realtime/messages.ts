@@ -7,12 +7,13 @@ export type ClientMessage =
   | { type: 'ping' }
   | { type: 'follow-orders'; token: string };
 
-/** A delta as one connection sees it: `mine` instead of anyone's identity. */
+/** A delta as one connection sees it: `mine` instead of anyone's identity, and why it happened. */
 export function deltaMessage(event: SeatChangeEvent, viewer: string | null): string {
   return JSON.stringify({
     type: 'delta',
     showtime: event.showtimeId,
     version: event.version,
+    cause: event.cause,
     changes: event.changes.map((c) => ({
       seat: c.seat,
       status: c.status,

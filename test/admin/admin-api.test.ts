@@ -192,6 +192,7 @@ describe('/api/v1/admin', () => {
       assert.equal(res.statusCode, 200, res.body);
       const delta = await ws.next((m) => m.type === 'delta');
       assert.deepEqual(delta.changes, [{ seat: 'A3', status: 'available' }]);
+      assert.equal(delta.cause, 'revoke', "an admin's release is a revoke, so the owner's page can say the venue released it");
     } finally {
       ws.close();
     }

@@ -90,6 +90,42 @@ describe('/api/v1', () => {
     assert.equal((await call('POST', '/showtimes/arrival-2/holds', bob, { seats: ['B2'] })).statusCode, 201);
   });
 
+  it('shows the seats left of every listed showtime, at most a second old', async () => {
+    type Listed = { id: string; seatCount: number; seatsLeft: number };
+    const left = async (url: string) => ((await call('GET', url)).json().showtimes as Listed[]).find((x) => x.id === 'dune-1')!;
+    const before = await left('/showtimes');
+    assert.equal(before.seatsLeft, before.seatCount, 'dune-1 starts empty');
+    assert.equal((await call('GET', '/showtimes/arrival-3')).json().seatsLeft, 238, 'blocked seats are not left: 240 less A1 and A20');
+    const hold = (await call('POST', '/showtimes/dune-1/holds', ann, { seats: ['A1', 'A2'] })).json();
+    const started = Date.now();
+    while ((await left('/movies/dune')).seatsLeft !== before.seatCount - 2) {
+      assert.ok(Date.now() - started < 2_500, 'seatsLeft caught up within the cache period');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await call('DELETE', `/holds/${hold.id}`, ann);
+  });
+
+  it("lists the caller's live holds in every current showtime, each with how far it can be extended", async () => {
+    const carl = s.tokens.issue().token;
+    assert.deepEqual((await call('GET', '/holds', carl)).json(), { holds: [] });
+    assert.equal((await call('GET', '/holds')).statusCode, 401);
+    const a = (await call('POST', '/showtimes/dune-1/holds', carl, { seats: ['D5'] })).json();
+    const b = (await call('POST', '/showtimes/arrival-1/holds', carl, { seats: ['K9', 'K10'] })).json();
+    assert.equal(a.maxExpiresAt, a.createdAt + 30 * 60_000, 'MAX_HOLD_LIFE from its creation');
+    await call('POST', '/showtimes/dune-1/holds', bob, { seats: ['D6'] });
+    const res = await call('GET', '/holds', carl);
+    assert.equal(res.statusCode, 200);
+    const holds = res.json().holds as { id: string; showtimeId: string; seats: string[]; maxExpiresAt: number; total: number; currency: string }[];
+    assert.deepEqual(holds.map((h) => [h.id, h.showtimeId, h.seats]), [[a.id, 'dune-1', ['D5']], [b.id, 'arrival-1', ['K10', 'K9']]]);
+    assert.equal(holds[1]!.total, 2 * 1250);
+    assert.equal(holds[1]!.currency, 'EUR');
+    assert.equal(holds[1]!.maxExpiresAt, b.maxExpiresAt);
+    const extended = (await call('POST', `/holds/${a.id}/extend`, carl)).json();
+    assert.equal(extended.maxExpiresAt, a.maxExpiresAt, 'the cap does not move with an extend');
+    await call('DELETE', `/holds/${a.id}`, carl);
+    assert.deepEqual(((await call('GET', '/holds', carl)).json().holds as { id: string }[]).map((h) => h.id), [b.id]);
+  });
+
   it('refuses bad input with a clear 4xx and JSON, never a 500', async () => {
     const inject = (opts: InjectOptions) => s.app.inject(opts);
     const auth = { authorization: `Bearer ${ann}` };

@@ -32,6 +32,7 @@ describe('/ws seat map subscriptions', () => {
       assert.equal(res.statusCode, 201);
       const delta = (await client.next((m) => m.type === 'delta')) as Message;
       assert.equal(delta.version, snapshot.version! + 1);
+      assert.equal(delta.cause, 'hold');
       assert.deepEqual(delta.changes, [
         { seat: 'A1', status: 'held', expiresAt: res.json().expiresAt, mine: true },
         { seat: 'A2', status: 'held', expiresAt: res.json().expiresAt, mine: true },
@@ -39,6 +40,7 @@ describe('/ws seat map subscriptions', () => {
       await s.app.inject({ method: 'DELETE', url: `/api/v1/holds/${res.json().id}`, headers: { authorization: `Bearer ${ann}` } });
       const release = (await client.next((m) => m.type === 'delta')) as Message;
       assert.equal(release.version, snapshot.version! + 2);
+      assert.equal(release.cause, 'release');
       assert.deepEqual(release.changes?.map((c) => c.status), ['available', 'available']);
     } finally {
       client.close();
@@ -56,6 +58,7 @@ describe('/ws seat map subscriptions', () => {
       const freed = (await client.next((m) => m.type === 'delta', 2_000)) as Message;
       const late = Date.now() - hold.expiresAt;
       assert.deepEqual(freed.changes, [{ seat: 'B3', status: 'available' }]);
+      assert.equal(freed.cause, 'expire');
       assert.equal(freed.version, held.version! + 1);
       assert.ok(late < 1_000, `expiry announced ${late} ms after the hold ran out`);
     } finally {

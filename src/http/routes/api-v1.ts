@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import '../../checkout/checkout-errors.ts';
 import type { BookingService } from '../../booking/booking-service.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
-import type { SeatMap } from '../../domain/booking.ts';
+import type { SeatMap, Showtime } from '../../domain/booking.ts';
 import { BoxofficeError } from '../../domain/errors.ts';
 import type { Rating } from '../../domain/orders.ts';
 import { callerOf } from '../plugins/identity.ts';
@@ -41,6 +41,20 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     return movies.map((m) => ({ ...m, rating: known.get(m.id) ?? { average: null, count: 0 } }));
   };
   const { limits } = app;
+  /** Showtimes as the catalog shows them, each with its seats left (null while the store is down: the catalog still answers). */
+  const withSeatsLeft = (showtimes: Showtime[], withLayout: boolean) =>
+    Promise.all(
+      showtimes.map(async (s) => {
+        let left: number | null;
+        try {
+          left = await service.seatsLeft(s.id);
+        } catch (e) {
+          if (!(e instanceof BoxofficeError && e.code === 'STORE_UNAVAILABLE')) throw e;
+          left = null;
+        }
+        return toShowtimeView(s, withLayout, left);
+      }),
+    );
   const anonymousJson = new WeakMap<SeatMap, string>();
 
   app.post(
@@ -66,7 +80,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['catalog'],
-        summary: 'A movie, its rating and its showtimes',
+        summary: 'A movie, its rating and its showtimes (each with its seats left)',
         params: idParam('movieId', 'movie id'),
         response: { 200: Type.Object({ movie: RatedMovieSchema, showtimes: Type.Array(ShowtimeSchema) }), ...failures('INVALID_INPUT', 'MOVIE_NOT_FOUND') },
       },
@@ -77,7 +91,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
       if (!movie) throw new BoxofficeError('MOVIE_NOT_FOUND', { movieId });
       const showtimes = await repository.listShowtimes({ movieId: movie.id });
       const [withRating] = await rated([movie]);
-      return { movie: withRating!, showtimes: showtimes.map((s) => toShowtimeView(s, false)) };
+      return { movie: withRating!, showtimes: await withSeatsLeft(showtimes, false) };
     },
   );
 
@@ -86,13 +100,14 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['catalog'],
-        summary: 'List showtimes',
+        summary: 'List showtimes, each with its seats left',
+        description: '`seatsLeft`: seats available now, at most a second old (for "filling fast" and "sold out"); null while the hold store is not answering.',
         querystring: Type.Object({ movieId: Type.Optional(Type.String({ maxLength: 200 })) }),
         response: { 200: Type.Object({ showtimes: Type.Array(ShowtimeSchema) }), ...failures('INVALID_INPUT') },
       },
     },
     async (request) => ({
-      showtimes: (await repository.listShowtimes(request.query.movieId ? { movieId: request.query.movieId } : {})).map((s) => toShowtimeView(s, false)),
+      showtimes: await withSeatsLeft(await repository.listShowtimes(request.query.movieId ? { movieId: request.query.movieId } : {}), false),
     }),
   );
 
@@ -101,12 +116,12 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['catalog'],
-        summary: 'A showtime with its seat layout',
+        summary: 'A showtime with its seat layout and seats left',
         params: idParam('showtimeId', 'showtime id'),
         response: { 200: ShowtimeSchema, ...failures('INVALID_INPUT', 'SHOWTIME_NOT_FOUND') },
       },
     },
-    async (request) => toShowtimeView(await service.showtime(request.params.showtimeId), true),
+    async (request) => (await withSeatsLeft([await service.showtime(request.params.showtimeId)], true))[0]!,
   );
 
   app.get(
@@ -153,7 +168,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const hold = await service.holdSeats({ showtimeId: request.params.showtimeId, owner: callerOf(request).owner, seats: request.body.seats });
-      return reply.status(201).send(toHoldView(hold, await service.showtime(hold.showtimeId)));
+      return reply.status(201).send(toHoldView(hold, service.maxExpiresAt(hold), await service.showtime(hold.showtimeId)));
     },
   );
 
@@ -172,8 +187,26 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const holds = await service.holdsOf(request.params.showtimeId, callerOf(request).owner);
       const showtime = await service.showtime(request.params.showtimeId);
-      return { holds: holds.map((h) => toHoldView(h, showtime)) };
+      return { holds: holds.map((h) => toHoldView(h, service.maxExpiresAt(h), showtime)) };
     },
+  );
+
+  app.get(
+    '/holds',
+    {
+      config: { auth: 'caller' },
+      schema: {
+        tags: ['holds'],
+        summary: 'My live holds in every current showtime',
+        description:
+          'Held (not yet expired) or confirming, in every showtime that starts later or started at most 24 h ago, oldest first: what a page restores after a reload or in a second tab.',
+        security: bearer,
+        response: { 200: Type.Object({ holds: Type.Array(HoldSchema) }), ...failures('UNAUTHORIZED', 'STORE_UNAVAILABLE') },
+      },
+    },
+    async (request) => ({
+      holds: (await service.liveHoldsOf(callerOf(request).owner)).map(({ hold, showtime }) => toHoldView(hold, service.maxExpiresAt(hold), showtime)),
+    }),
   );
 
   app.post(
@@ -192,7 +225,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const hold = await service.extendHold({ holdId: request.params.holdId, owner: callerOf(request).owner });
-      return toHoldView(hold, await service.showtime(hold.showtimeId));
+      return toHoldView(hold, service.maxExpiresAt(hold), await service.showtime(hold.showtimeId));
     },
   );
 
