@@ -12,5 +12,5 @@ export async function chooseShowtime(page: Page, showtime: string): Promise<void
   const day = await chip.getAttribute('data-day');
   await page.locator(`label[data-day="${day}"]`).click();
   await chip.click();
-  await page.waitForFunction((id) => new URL(location.href).searchParams.get('showtime') === id && document.querySelector('#grid .seat') !== null && document.querySelector(`[data-showtime="${id}"][aria-current="true"]`) !== null, showtime);
+  await page.waitForFunction((id) => new URL(location.href).searchParams.get('showtime') === id && document.querySelector('#grid [data-seat]') !== null && document.querySelector(`[data-showtime="${id}"][aria-current="true"]`) !== null, showtime);
 }
