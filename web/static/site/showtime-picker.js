@@ -188,9 +188,15 @@ export function createShowtimePicker(root, { api, onSelect, say = () => {} }) {
 
   // Back and Forward move between the showtimes chosen before.
   addEventListener('popstate', () => {
-    const id = showtimeInUrl();
+    const id = showtimeInUrl() ?? soonest();
     if (id && id !== chosen) select(id);
   });
+
+  /** The soonest showtime of the first movie: what the site shows when the address names none. */
+  function soonest() {
+    const first = [...movies.keys()][0];
+    return (first && showtimesOf(first)[0]?.id) || null;
+  }
 
   async function load() {
     const [{ movies: list }, { showtimes: all }] = await Promise.all([api('GET', '/api/v1/movies'), api('GET', '/api/v1/showtimes')]);
@@ -216,9 +222,8 @@ export function createShowtimePicker(root, { api, onSelect, say = () => {} }) {
       const wanted = showtimeInUrl();
       if (wanted && showtimes.has(wanted)) return void select(wanted);
       if (wanted) say('That showtime is no longer on: here is the next one.');
-      const first = [...movies.keys()][0];
-      const soonest = first ? showtimesOf(first)[0] : null;
-      if (soonest) select(soonest.id);
+      const id = soonest();
+      if (id) select(id);
       else render();
     },
     select,
