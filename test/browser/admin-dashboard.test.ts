@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { chromiumSkip, launchChromium, OUTPUT } from '../support/browser.ts';
+import { chooseShowtime } from '../support/site.ts';
 
 describe('admin dashboard in Chromium', { skip: chromiumSkip() }, () => {
   let s: TestServer;
@@ -104,7 +105,7 @@ describe('admin dashboard in Chromium', { skip: chromiumSkip() }, () => {
   it('books a seat of the new showtime on the booking page while the dashboard follows live', async () => {
     await buyer.goto(url);
     await buyer.locator('#live', { hasText: 'live' }).waitFor();
-    await buyer.locator('#movie').selectOption('premiere');
+    await chooseShowtime(buyer, 'premiere-1');
     await buyer.locator('[data-seat="B2"]').waitFor();
     await buyer.locator('[data-seat="B2"]').click();
     await buyer.getByRole('button', { name: 'Hold 1 seat' }).click();

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { axeViolations } from '../support/axe.ts';
 import { chromiumSkip, launchChromium, OUTPUT } from '../support/browser.ts';
+import { chooseShowtime } from '../support/site.ts';
 
 const DESKTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
@@ -58,10 +59,8 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     await page.setViewportSize(size);
   }
   async function pick(page: Page, showtime: string, seats: string[]): Promise<void> {
-    await page.selectOption('#movie', 'arrival');
-    await page.waitForFunction((id) => [...document.querySelectorAll<HTMLOptionElement>('#showtime option')].some((o) => o.value === id), showtime);
-    await page.selectOption('#showtime', showtime);
-    await page.waitForFunction((id) => document.querySelector('[data-seat="B7"]') !== null && document.querySelector<HTMLSelectElement>('#showtime')?.value === id, showtime);
+    await chooseShowtime(page, showtime);
+    await page.locator('[data-seat="B7"]').waitFor();
     for (const id of seats) await page.locator(`[data-seat="${id}"]`).click();
   }
   const focused = (page: Page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.className || '');

@@ -3,11 +3,15 @@
 // API, not from this tab's memory: a reload, a second tab or a crashed browser finds them again, and a
 // hold ends only by Release, by running out, by its purchase, or by the venue.
 import { createCheckout } from './checkout.js';
-import { $, el, request, say } from './common.js';
+import { $, el, say } from './common.js';
 import { priceText, when } from './format.js';
 import { createHoldPanel } from './hold-panel.js';
 import { liveSeatFeed } from './live-seat-feed.js';
 import { createSeatMap, naturalOrder } from './seat-map.js';
+import { mountAccount } from './site/account-dialog.js';
+import { session } from './site/account.js';
+import { createShowtimePicker, showtimeInUrl } from './site/showtime-picker.js';
+import { createSteps } from './site/steps.js';
 
 /** @typedef {import('./types.d.ts').Hold} Hold */
 /** @typedef {import('./types.d.ts').ShowtimeView} ShowtimeView */
@@ -16,19 +20,17 @@ import { createSeatMap, naturalOrder } from './seat-map.js';
 /** @typedef {import('./hold-panel.js').Notice} Notice */
 /** @typedef {import('./live-seat-feed.js').SeatChangeCause} SeatChangeCause */
 
-const TOKEN_KEY = 'boxoffice.guestToken';
-
 const state = {
-  /** @type {string | null} */
-  token: null,
+  /** The bearer token: the session's (site/account.js), a guest's or a signed-in user's. */
+  get token() {
+    return session.token();
+  },
   /** @type {string | null} */
   showtime: null,
   /** The shown showtime's view: movieId, startsAt, prices, layout. @type {ShowtimeView | null} */
   info: null,
   /** seat id -> kind, of the shown showtime */
   kinds: new Map(),
-  /** movie id -> title */
-  movies: new Map(),
   /** showtime id -> its view (for the label of a hold in another showtime) @type {Map<string, ShowtimeView>} */
   showtimes: new Map(),
   /** @type {Set<string>} */
@@ -41,7 +43,7 @@ const state = {
   notice: null,
 };
 
-const api = (/** @type {string} */ method, /** @type {string} */ path, /** @type {unknown} */ body = undefined) => request(method, path, { body, token: state.token });
+const api = (/** @type {string} */ method, /** @type {string} */ path, /** @type {unknown} */ body = undefined) => session.api(method, path, body);
 
 const isFree = (/** @type {Prices | undefined} */ prices) => !prices || (prices.standard === 0 && prices.premium === 0 && prices.accessible === 0);
 /** A booking's short reference, read at the door: the first 8 characters of its id after the showtime ("inception-1.Xy3k9Qa2..." -> "Xy3k9Qa2"). */
@@ -50,7 +52,7 @@ export const reference = (/** @type {string} */ id) => (id.split('.').pop() ?? i
 const checkout = createCheckout({
   api,
   token: () => state.token,
-  movieTitle: (id) => state.movies.get(id) ?? id,
+  movieTitle: (id) => picker.title(id),
   holdExtended(holdId, expiresAt) {
     const hold = state.holds.get(holdId);
     if (hold && hold.expiresAt !== expiresAt) {
@@ -103,41 +105,6 @@ const panel = createHoldPanel({
   goTo: (hold) => void act(() => goToShowtime(hold.showtimeId).then(() => map.focus())),
 });
 
-// ---- the guest token (helper `site` replaces this with its account module) ----
-
-async function ensureToken() {
-  state.token = localStorage.getItem(TOKEN_KEY);
-  if (state.token) {
-    try {
-      await api('GET', '/api/v1/bookings');
-      return;
-    } catch {
-      state.token = null; // signed by another server; get a new one
-    }
-  }
-  state.token = (await api('POST', '/api/v1/guests')).token;
-  localStorage.setItem(TOKEN_KEY, /** @type {string} */ (state.token));
-}
-
-// ---- the movie and showtime pickers (helper `site` replaces these with its showtime picker) ----
-
-async function loadMovies() {
-  const { movies } = await api('GET', '/api/v1/movies');
-  state.movies = new Map(movies.map((/** @type {{ id: string, title: string }} */ m) => [m.id, m.title]));
-  $('movie').replaceChildren(...movies.map((/** @type {{ id: string, title: string }} */ m) => new Option(m.title, m.id)));
-  await loadShowtimes();
-}
-
-async function loadShowtimes(/** @type {string | null} */ pick = null) {
-  const movieId = $('movie', HTMLSelectElement).value;
-  const { showtimes } = await api('GET', `/api/v1/showtimes?movieId=${encodeURIComponent(movieId)}`);
-  if ($('movie', HTMLSelectElement).value !== movieId) return; // another movie was picked meanwhile
-  const fmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
-  $('showtime').replaceChildren(...showtimes.map((/** @type {{ id: string, startsAt: string, seatCount: number }} */ s) => new Option(`${fmt.format(new Date(s.startsAt))} · ${s.seatCount} seats`, s.id)));
-  if (pick) $('showtime', HTMLSelectElement).value = pick;
-  await selectShowtime($('showtime', HTMLSelectElement).value);
-}
-
 /** The view of a showtime (cached: its layout and prices do not change while the page is open). */
 async function showtimeView(/** @type {string} */ id) {
   let view = state.showtimes.get(id);
@@ -162,17 +129,11 @@ async function selectShowtime(/** @type {string} */ id) {
   void reconcile();
 }
 
-/** Shows another showtime (of a hold there), moving the pickers to it. */
+/** Shows another showtime (of a hold there), moving the picker (and the address) to it. */
 async function goToShowtime(/** @type {string} */ id) {
   if (state.showtime === id) return;
-  const view = await showtimeView(id);
-  if ($('movie', HTMLSelectElement).value !== view.movieId) {
-    $('movie', HTMLSelectElement).value = view.movieId;
-    await loadShowtimes(id);
-  } else {
-    $('showtime', HTMLSelectElement).value = id;
-    await selectShowtime(id);
-  }
+  await showtimeView(id);
+  if (picker.select(id, { push: true })) await shown;
 }
 
 // ---- the person's holds, from the API ----
@@ -309,7 +270,7 @@ function render() {
 
 function showtimeLabel(/** @type {string} */ id) {
   const view = state.showtimes.get(id);
-  return view ? `${state.movies.get(view.movieId) ?? view.movieId} · ${when(view.startsAt)}` : id;
+  return view ? `${picker.title(view.movieId)} · ${when(view.startsAt)}` : id;
 }
 
 function renderPanel() {
@@ -514,13 +475,11 @@ function showView(/** @type {boolean} */ moveFocus) {
     else $(id).removeAttribute('aria-current');
   }
   say('');
-  if (moveFocus) (orders ? $('orders-title') : $('movie')).focus();
+  if (moveFocus) (orders ? $('orders-title') : (document.querySelector(/** @type {'input'} */ ('#showtime-choice input:checked')) ?? $('main'))).focus();
 }
 addEventListener('hashchange', () => showView(true));
 showView(false);
 
-$('movie').onchange = () => act(() => loadShowtimes());
-$('showtime').onchange = () => act(() => selectShowtime($('showtime', HTMLSelectElement).value));
 $('skip-to-seats').addEventListener('click', (e) => {
   e.preventDefault();
   if (location.hash === '#orders') location.hash = '';
@@ -545,9 +504,53 @@ $('best-form').addEventListener('submit', (e) => {
   void act(() => holdBest({ count, ...(accessible > 0 && { accessible }) }));
 });
 
+// ---- start-up (the site's: the session, the account corner, the showtime picker, the steps) ----
+
+mountAccount($('account'), session, { say });
+
+/** Signing in, registering or out changes whose seats are `mine` and whose orders these are. */
+session.onChange((reason) => {
+  if (reason === 'start') return;
+  feed.resubscribe();
+  feed.followOrders();
+  void act(async () => {
+    await checkout.load();
+    await reconcile();
+    render();
+  });
+});
+
+// The step indicator follows what the page shows: a showtime's map (seats), a hold or the checkout
+// panel (checkout), the panel's tickets (tickets). It watches the panels rather than being told, so
+// the seat map's code needs no calls into it.
+const steps = createSteps($('steps'));
+function followSteps() {
+  const panel = $('checkout');
+  if (!panel.hidden && panel.querySelector('.tickets')) steps.set('tickets');
+  else if (!panel.hidden || state.holds.size > 0) steps.set('checkout');
+  else steps.set(state.showtime ? 'seats' : 'showtime');
+}
+new MutationObserver(followSteps).observe($('checkout'), { attributes: true, attributeFilter: ['hidden'], childList: true });
+new MutationObserver(followSteps).observe($('hold-panel'), { childList: true, subtree: true });
+
+/** Settles when the showtime the picker chose last is on the map. */
+let shown = Promise.resolve();
+const picker = createShowtimePicker($('showtime-choice'), {
+  api,
+  say,
+  onSelect(showtime, _movie, { byPerson }) {
+    shown = act(async () => {
+      await selectShowtime(showtime.id);
+      followSteps();
+      // Chosen by the person (a click, Enter on a chip): the seat map is next, keyboard included.
+      if (byPerson && state.showtime === showtime.id) map.focus();
+    });
+  },
+});
+
 void act(async () => {
-  await ensureToken();
-  await loadMovies();
+  await session.start();
+  await picker.start();
   feed.followOrders();
   await checkout.load();
   await reconcile();
@@ -570,6 +573,7 @@ async function resume() {
     }
   }
   const newest = [...state.holds.values()].sort((a, b) => b.createdAt - a.createdAt)[0];
-  if (newest && ![...state.holds.values()].some((h) => h.showtimeId === state.showtime)) await goToShowtime(newest.showtimeId);
+  // The showtime in the address (a link, a reload, Back) wins; else the one of the newest hold.
+  if (newest && !showtimeInUrl() && ![...state.holds.values()].some((h) => h.showtimeId === state.showtime)) await goToShowtime(newest.showtimeId);
   render();
 }
