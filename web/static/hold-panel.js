@@ -128,7 +128,7 @@ export function createHoldPanel({ root, hold, confirm, checkout, extend, release
       const urgent = left < URGENT_MS;
       card.classList.toggle('urgent', urgent);
       /** @type {HTMLElement} */ (card.querySelector('.time-icon')).textContent = urgent ? '⚠' : '';
-      const life = Math.max(1, (view.hold.maxExpiresAt ?? view.hold.expiresAt) - view.hold.createdAt);
+      const life = Math.max(1, view.hold.expiresAt - view.hold.createdAt);
       /** @type {HTMLElement} */ (card.querySelector('.timebar-fill')).style.width = `${Math.max(0, Math.min(100, (left / life) * 100))}%`;
       announce(view, left);
     }
