@@ -147,6 +147,10 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     assert.match(await alice.locator('.hold-card.urgent').innerText(), /under a minute/);
     await alice.locator('#hold-announce', { hasText: '30 seconds left to keep seat G9' }).waitFor({ timeout: 4_000 });
     await shot(alice, 'urgent');
+    // Extend: back to a full hold (up to the server's cap), no longer urgent.
+    await alice.locator('.hold-card', { hasText: 'G9' }).getByRole('button', { name: 'Extend' }).click();
+    await alice.locator('.hold-card:not(.urgent)', { hasText: 'G9' }).waitFor();
+    assert.match(await alice.locator('.hold-card .countdown').innerText(), /^(10:00|9:5\d)$/);
     await s.box.service.releaseHold({ holdId: urgent.id, owner });
     await s.box.service.holdSeats({ showtimeId: 'arrival-1', owner, seats: ['G10'], ttlMs: 800 });
     await seen(alice, 'G10', 'mine');
