@@ -70,6 +70,7 @@ export function createHoldPanel({ root, hold, confirm, checkout, extend, release
       : el('p', { class: 'pick-what muted', text: holds.length ? 'Pick more seats on the map to hold them too.' : 'No seats yet: pick them on the map, or let us find them.' }));
     holdButton.disabled = seats.length === 0;
     root.classList.toggle('has-picks', seats.length > 0);
+    root.classList.toggle('has-notice', next.notice !== null);
     holdButton.textContent = seats.length ? `Hold ${seats.length} seat${seats.length > 1 ? 's' : ''}` : 'Hold seats';
 
     renderNotice(next.notice);
