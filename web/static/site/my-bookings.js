@@ -7,7 +7,10 @@ import { cardText, clock, money, ORDER_STATE_WORDS, seatsText, when } from '../f
 
 /** @typedef {{ id: string, showtimeId: string, seats: string[], createdAt: number }} Booking */
 
-/** The short form of a booking's or an order's id, read out at the door (the same as the hold panel's). */
+/**
+ * The short form of a booking's id (its hold's), read out at the door: the same as the hold panel's,
+ * and an order's is its hold's, so the confirmation and My bookings say the same reference.
+ */
 export const reference = (/** @type {string} */ id) => (id.split('.').pop() ?? id).slice(0, 8);
 
 /** Past the order's `cancellableUntil` (the start less CANCEL_CUTOFF), a paid order has no Cancel button. */
@@ -142,7 +145,7 @@ export function createMyBookings(hooks) {
         el('h3', { class: 'order-title', tabindex: '-1' }, titleOf(order)),
         el('span', { class: `badge badge-${order.state}`, text: ORDER_STATE_WORDS[order.state] })),
       el('p', { class: 'order-what', text: `${seatsText(seats)} · ${money(order.total, order.currency)}` }),
-      el('p', { class: 'order-ref' }, 'Booking reference ', el('strong', { class: 'reference', text: reference(order.id) })),
+      el('p', { class: 'order-ref' }, 'Booking reference ', el('strong', { class: 'reference', text: reference(order.holdId) })),
       el('p', { class: 'order-status' }, ...status),
       order.state === 'paid' ? el('details', { class: 'order-tickets' }, el('summary', { text: `Tickets (${order.tickets.length})` }), c.ticketsList(order)) : null,
       actions.length ? el('p', { class: 'order-actions' }, ...actions.flatMap((a) => [a, ' '])) : null,

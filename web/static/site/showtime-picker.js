@@ -34,7 +34,7 @@ const runtime = (/** @type {number} */ minutes) => `${Math.floor(minutes / 60)} 
 export function fullness(/** @type {Showtime} */ s) {
   const left = s.seatsLeft ?? s.seatCount;
   if (left <= 0) return { kind: 'sold-out', text: 'Sold out' };
-  if (s.seatsLeft !== undefined && left / s.seatCount < FILLING_FAST) return { kind: 'filling', text: `Filling fast · ${left} left` };
+  if (s.seatsLeft != null && left / s.seatCount < FILLING_FAST) return { kind: 'filling', text: `Filling fast · ${left} left` };
   return { kind: 'open', text: `${left} seats left` };
 }
 
