@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app.ts';
+import { axeViolations } from '../support/axe.ts';
 import { chromiumSkip, launchChromium, OUTPUT } from '../support/browser.ts';
 import { chooseShowtime } from '../support/site.ts';
 
@@ -76,14 +77,19 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
   it('shows prices, checks the hold out, pays, and ends with QR tickets', async () => {
     await pick(bob, 'arrival-3', []);
     await pick(ann, 'arrival-3', ['E5', 'E6']);
-    assert.match(await ann.locator('#prices').innerText(), /standard\s+€14\.50[\s\S]*premium\s+€19\.50[\s\S]*accessible\s+€9\.50/);
-    assert.match(await ann.locator('#selection').innerText(), /Selected: E5, E6 · total €29\.00/);
+    assert.match(await ann.locator('#prices').innerText(), /standard\s+€14\.50[\s\S]*premium\s+€19\.50[\s\S]*wheelchair space\s+€9\.50/);
+    assert.match(await ann.locator('#hold-panel').innerText(), /Selected: 2 seats: E5, E6 · €29\.00/);
     assert.match((await ann.locator('[data-seat="E5"]').getAttribute('aria-label')) ?? '', /€14\.50, selected/);
     await shot(ann, '1-seats');
 
     await ann.getByRole('button', { name: 'Hold 2 seats' }).click();
     await ann.locator('#checkout h2', { hasText: 'Check out' }).waitFor();
-    assert.equal(await focused(ann), 'checkout-email', 'the focus moves to the checkout form');
+    assert.equal(await focused(ann), 'hold-title', 'the focus moves to the hold panel');
+    assert.match(await ann.locator('.hold-card').innerText(), /2 seats: E5, E6 · €29\.00/);
+    await ann.locator('.hold-card').getByRole('button', { name: 'Check out' }).click();
+    assert.equal(await focused(ann), 'checkout-email', 'Check out moves the focus to the checkout form');
+    // axe (WCAG 2.x A/AA), no rule disabled: the checkout panel beside the map.
+    assert.deepEqual(await axeViolations(ann), []);
     assert.match(await ann.locator('#checkout .lines').innerText(), /E5\s+standard\s+€14\.50[\s\S]*Total\s+€29\.00/);
     assert.match(await ann.locator('#checkout .hint').innerText(), /4242 4242 4242 4242 pays/);
     await seen(bob, 'E5', 'held');
@@ -106,6 +112,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     await shot(ann, '3-processing');
     await ann.locator('#checkout h2', { hasText: 'Your tickets' }).waitFor({ timeout: 10_000 });
     assert.equal(await focused(ann), 'checkout-title', 'the focus moves to the result');
+    assert.match(await ann.locator('#checkout .reference').innerText(), /Booking reference \S{6,}/);
     assert.ok(orderFrames > 0, 'the outcome came over /ws (follow-orders)');
     const qr = ann.locator('#checkout img.qr').first();
     await ann.waitForFunction(() => {
@@ -121,12 +128,14 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     await seen(ann, 'E5', 'booked');
     await seen(bob, 'E5', 'booked');
     await shot(ann, '4-tickets');
+    assert.deepEqual(await axeViolations(ann), []);
   });
 
   it('says why a card was declined and takes another while the hold lasts', async () => {
     await pick(bob, 'arrival-1', ['C4']);
     await bob.getByRole('button', { name: 'Hold 1 seat' }).click();
     await bob.locator('#checkout h2', { hasText: 'Check out' }).waitFor();
+    await bob.locator('.hold-card').getByRole('button', { name: 'Check out' }).click();
     assert.equal(await focused(bob), 'checkout-email');
     await bob.locator('#checkout-email').fill('bob@example.com');
     await fillCard(bob, '#checkout', '4000 0000 0000 9995');
@@ -168,7 +177,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
   });
 
   it('cancels a paid order from My orders: refunded, and its seats free on another page', async () => {
-    await bob.getByRole('link', { name: 'Seats' }).click();
+    await bob.getByRole('link', { name: 'Seats', exact: true }).click();
     await pick(bob, 'arrival-3', []);
     await seen(bob, 'E5', 'booked');
     await ann.locator('#nav-orders').click();

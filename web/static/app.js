@@ -48,7 +48,7 @@ const state = {
 const api = (/** @type {string} */ method, /** @type {string} */ path, /** @type {unknown} */ body = undefined) => session.api(method, path, body);
 
 const isFree = (/** @type {Prices | undefined} */ prices) => !prices || (prices.standard === 0 && prices.premium === 0 && prices.accessible === 0);
-/** The short form of a booking's or an order's id, read out at the door: "inception-1.Xy3k9Qa2" -> "XY3K-9QA2"-like. */
+/** A booking's short reference, read at the door: the first 8 characters of its id after the showtime ("inception-1.Xy3k9Qa2..." -> "Xy3k9Qa2"). */
 export const reference = (/** @type {string} */ id) => (id.split('.').pop() ?? id).slice(0, 8);
 
 const checkout = createCheckout({
@@ -71,7 +71,7 @@ const checkout = createCheckout({
 const feed = liveSeatFeed({
   token: () => state.token,
   onStatus: (status) => {
-    $('live').textContent = status;
+    $('live').textContent = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…' }[status];
     if (status !== 'live') checkout.following = false;
   },
   onSnapshot: () => {
@@ -193,7 +193,10 @@ async function loadHolds() {
   const live = /** @type {Hold[]} */ (holds).filter((h) => h.state === 'held' || h.state === 'confirming');
   for (const h of live) await showtimeView(h.showtimeId).catch(() => null);
   for (const [id, h] of state.holds) if ((scope === null || h.showtimeId === scope) && !live.some((x) => x.id === id)) state.holds.delete(id);
-  for (const h of live) state.holds.set(h.id, h);
+  for (const h of live) {
+    if (!state.holds.has(h.id) && state.notice?.kind === 'ended') state.notice = null; // a new hold: the old ending is news no more
+    state.holds.set(h.id, h);
+  }
 }
 
 /** A delta of the shown showtime: seats taken from the selection, and holds of ours that ended. */
@@ -259,7 +262,7 @@ function pickAgain() {
   map.focus();
 }
 
-const findTogetherAction = (/** @type {number} */ count) => ({ label: `Find ${count} seat${count > 1 ? 's' : ''} together`, run: () => void act(() => holdBest({ count: Math.min(10, Math.max(1, count)) })) });
+const findTogetherAction = (/** @type {number} */ count) => ({ label: count > 1 ? `Find ${count} seats together` : 'Find me a seat', run: () => void act(() => holdBest({ count: Math.min(10, Math.max(1, count)) })) });
 
 // ---- drawing ----
 

@@ -6,6 +6,12 @@ import { $, el, imageDataUrl, say } from './common.js';
 import { cardText, clock, money, ORDER_STATE_WORDS, seatsText, when } from './format.js';
 
 const EMAIL_KEY = 'boxoffice.email';
+
+/** Focuses the first element under `root` that matches (nothing when there is none). */
+const focusIn = (/** @type {ParentNode | null | undefined} */ root, /** @type {string} */ selector) => /** @type {HTMLElement | null | undefined} */ (root?.querySelector(selector))?.focus();
+
+/** An order's short reference, read at the door: the first 8 characters of its id after "ord_". */
+export const orderReference = (/** @type {string} */ id) => id.replace(/^ord_/, '').slice(0, 8);
 /** Polling while a payment or refund is on its way: often without the socket, now and then with it. */
 const POLL_MS = { alone: 1_000, withSocket: 4_000 };
 
@@ -63,8 +69,7 @@ export function createCheckout(hooks) {
     awaiting.delete(order.id);
     const target = where === 'panel' ? $('checkout') : document.querySelector(`[data-order="${CSS.escape(order.id)}"]`);
     if (!target) return;
-    const focus = order.state === 'pending_payment' ? target.querySelector('input[name="number"]') : target.querySelector('.result-title, .order-title');
-    focus?.focus();
+    focusIn(target, order.state === 'pending_payment' ? 'input[name="number"]' : '.result-title, .order-title');
   }
 
   async function poll(id) {
@@ -87,7 +92,7 @@ export function createCheckout(hooks) {
 
   /** The countdowns of the panel and of My orders. */
   function tick(now) {
-    for (const node of document.querySelectorAll('[data-ends]')) node.textContent = clock(Number(node.dataset.ends) - now);
+    for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-ends]'))) node.textContent = clock(Number(node.dataset.ends) - now);
     const left = $('checkout').querySelector('.window .countdown');
     if (active && left) left.textContent = clock((orders.get(active.orderId)?.expiresAt ?? active.hold.expiresAt) - now);
     if (active && !active.orderId && active.hold.expiresAt <= now && active.key?.startsWith('form')) renderPanel();
@@ -254,13 +259,14 @@ export function createCheckout(hooks) {
     } else if (phase === 'tickets') {
       body = [
         el('p', { role: 'status', class: 'paid' }, `Paid ${money(order.total, order.currency)} with ${cardText(last.card)}. Show these at the door; they are also under My orders.`),
+        el('p', { class: 'reference' }, 'Booking reference ', el('strong', { class: 'ref', text: orderReference(order.id) }), ` · ${seatsText(order.lines.map((l) => l.seat))}`),
         ticketsList(order),
-        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Book more seats', onclick: () => { close(); $('grid').querySelector('.seat.available')?.focus(); } }), ' ', el('a', { href: '#orders', text: 'My orders' })),
+        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Book more seats', onclick: () => { close(); focusIn($('grid'), '.seat.available'); } }), ' ', el('a', { href: '#orders', text: 'My orders' })),
       ];
     } else {
       body = [
         el('p', { role: 'alert', class: 'ended' }, endedText(phase, order)),
-        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Pick seats again', onclick: () => { close(); $('grid').querySelector('.seat.available')?.focus(); } })),
+        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Pick seats again', onclick: () => { close(); focusIn($('grid'), '.seat.available'); } })),
       ];
     }
     panel.hidden = false;
@@ -302,7 +308,7 @@ export function createCheckout(hooks) {
         hooks.ordersChanged?.();
       }
       await pay(order, card, 'panel');
-    } catch (e) {
+    } catch (/** @type {any} */ e) {
       if (e.code === 'CHECKOUT_HOLD_EXPIRED' || e.code === 'HOLD_NOT_FOUND') {
         active.hold.expiresAt = 0;
         return renderPanel();
@@ -343,7 +349,7 @@ export function createCheckout(hooks) {
   async function cancelPending(order) {
     try {
       changed(await hooks.api('POST', `/api/v1/orders/${encodeURIComponent(order.id)}/cancel`));
-    } catch (e) {
+    } catch (/** @type {any} */ e) {
       say(e.message);
     }
   }

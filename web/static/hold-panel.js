@@ -69,6 +69,7 @@ export function createHoldPanel({ root, hold, confirm, checkout, extend, release
       ? el('p', { class: 'pick-what' }, `Selected: ${countedSeats(seats)}`, selection.free ? '' : el('span', { class: 'nowrap' }, ' · ', el('strong', { text: money(selection.total, selection.currency) })))
       : el('p', { class: 'pick-what muted', text: holds.length ? 'Pick more seats on the map to hold them too.' : 'No seats yet: pick them on the map, or let us find them.' }));
     holdButton.disabled = seats.length === 0;
+    root.classList.toggle('has-picks', seats.length > 0);
     holdButton.textContent = seats.length ? `Hold ${seats.length} seat${seats.length > 1 ? 's' : ''}` : 'Hold seats';
 
     renderNotice(next.notice);
@@ -81,7 +82,7 @@ export function createHoldPanel({ root, hold, confirm, checkout, extend, release
     notice.className = `notice${n ? ` notice-${n.kind}` : ''}`;
     if (!n) return void notice.replaceChildren();
     notice.replaceChildren(...[
-      el('h3', { class: 'notice-title', tabindex: '-1' }, el('span', { class: 'notice-icon', 'aria-hidden': 'true', text: n.kind === 'done' ? '✓' : n.kind === 'ended' ? '⏹' : '!' }), ' ', n.title),
+      el('h3', { class: 'notice-title', tabindex: '-1' }, el('span', { class: 'notice-icon', 'aria-hidden': 'true', text: n.kind === 'done' ? '✓' : n.kind === 'ended' ? '×' : '!' }), ' ', n.title),
       n.reference ? el('p', { class: 'reference' }, 'Booking reference ', el('strong', { class: 'ref', text: n.reference })) : null,
       n.seats?.length ? el('p', { class: 'notice-seats', text: countedSeats(n.seats) }) : null,
       el('p', { class: 'notice-text', text: n.text }),
@@ -99,7 +100,6 @@ export function createHoldPanel({ root, hold, confirm, checkout, extend, release
     if (!view.here) actions.push(el('button', { type: 'button', 'data-action': `go-${id}`, text: 'Back to these seats', onclick: () => goTo(h) }));
     if (view.next === 'confirm') actions.push(el('button', { type: 'button', class: 'primary confirm', 'data-action': `confirm-${id}`, text: 'Confirm booking', onclick: () => confirm(h) }));
     else if (view.next === 'paying') actions.push(el('span', { class: 'below', text: 'Paying…' }));
-    else if (view.checkoutOpen) actions.push(el('span', { class: 'below', text: view.next === 'pay' ? 'Pay in the checkout.' : 'Fill in the checkout.' }));
     else actions.push(el('button', { type: 'button', class: 'primary checkout', 'data-action': `checkout-${id}`, text: view.next === 'pay' ? `Pay ${money(h.total ?? 0, h.currency ?? 'EUR')}` : 'Check out', onclick: () => checkout(h) }));
     if (view.next !== 'paying' && view.next !== 'pay') {
       const capped = h.maxExpiresAt !== undefined && h.maxExpiresAt - h.expiresAt < 1_000;
@@ -110,7 +110,7 @@ export function createHoldPanel({ root, hold, confirm, checkout, extend, release
       el('p', { class: 'hold-what' }, el('strong', { text: view.label }), view.here ? '' : el('span', { class: 'elsewhere', text: ' (another showtime)' })),
       el('p', { class: 'hold-seats' }, countedSeats(seats), priced ? el('span', { class: 'nowrap' }, ' · ', el('strong', { class: 'hold-total', text: money(h.total ?? 0, h.currency ?? 'EUR') })) : el('span', { class: 'nowrap', text: ' · free' })),
       el('p', { class: 'hold-time' },
-        el('span', { class: 'time-icon', 'aria-hidden': 'true', text: '⏱' }), ' ',
+        el('span', { class: 'time-icon', 'aria-hidden': 'true' }), ' ',
         el('span', { class: 'countdown', role: 'timer', 'data-ends': String(h.expiresAt), text: clock(h.expiresAt - Date.now()) }), ' left',
         el('span', { class: 'urgent-words', text: ' · under a minute: act now' })),
       el('div', { class: 'timebar', 'aria-hidden': 'true' }, el('span', { class: 'timebar-fill' })),
@@ -127,7 +127,7 @@ export function createHoldPanel({ root, hold, confirm, checkout, extend, release
       /** @type {HTMLElement} */ (card.querySelector('.countdown')).textContent = clock(left);
       const urgent = left < URGENT_MS;
       card.classList.toggle('urgent', urgent);
-      /** @type {HTMLElement} */ (card.querySelector('.time-icon')).textContent = urgent ? '⚠' : '⏱';
+      /** @type {HTMLElement} */ (card.querySelector('.time-icon')).textContent = urgent ? '⚠' : '';
       const life = Math.max(1, (view.hold.maxExpiresAt ?? view.hold.expiresAt) - view.hold.createdAt);
       /** @type {HTMLElement} */ (card.querySelector('.timebar-fill')).style.width = `${Math.max(0, Math.min(100, (left / life) * 100))}%`;
       announce(view, left);

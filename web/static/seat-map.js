@@ -220,7 +220,11 @@ export function createSeatMap({ grid, scroller, minimap, zoomIn, zoomOut, zoomFi
     const columns = Math.max(...layout.rows.map((r) => r.seats.length));
     // Per column a seat and a 3 px gap; two row labels; the scroller's padding.
     const room = scroller.clientWidth - 16;
-    return Math.floor((room - 2 * 22 - 3 * (columns + 2)) / columns);
+    const wide = Math.floor((room - 2 * 22 - 3 * (columns + 2)) / columns);
+    // On a desktop the hall also fits the window's height, when that leaves seats big enough to click.
+    const top = scroller.getBoundingClientRect().top + scrollY;
+    const tall = Math.floor((innerHeight - Math.min(top, 260) - 90) / layout.rows.length - 4);
+    return innerWidth > 960 && tall >= 24 ? Math.min(wide, tall) : wide;
   }
 
   function layoutZoom() {
