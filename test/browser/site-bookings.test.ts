@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app.ts';
+import { axeViolations } from '../support/axe.ts';
 import { chromiumSkip, launchChromium, OUTPUT } from '../support/browser.ts';
 
 const DESKTOP = { width: 1366, height: 768 };
@@ -77,6 +78,8 @@ describe('My bookings and the hold bar in Chromium', { skip: chromiumSkip() }, (
     await page.waitForFunction((id) => [...document.querySelectorAll<HTMLImageElement>(`[data-order="${id}"] img.qr`)].every((img) => img.src.startsWith('data:image/')), order.id);
     assert.equal(await page.locator('#orders-count').innerText(), ' (2)');
     await shot('list');
+    // axe (WCAG 2.x A/AA), no rule disabled: My bookings with a paid order's tickets open.
+    assert.deepEqual(await axeViolations(page), []);
     // A reload keeps the view and the list.
     await page.reload();
     await entry(order.id).waitFor();
@@ -87,6 +90,7 @@ describe('My bookings and the hold bar in Chromium', { skip: chromiumSkip() }, (
     await page.setViewportSize(PHONE);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0);
+    assert.deepEqual(await axeViolations(page), []);
     await page.setViewportSize(DESKTOP);
   });
 
@@ -96,6 +100,7 @@ describe('My bookings and the hold bar in Chromium', { skip: chromiumSkip() }, (
     await bar.locator(`[data-hold="${first.id}"]`).waitFor({ timeout: 8_000 });
     assert.match(await bar.innerText(), /You hold 2 seats \(J9, J10\) for Arrival, .+, \d+:\d\d left/);
     await shot('hold-bar');
+    assert.deepEqual(await axeViolations(page), []);
     await bar.getByRole('button', { name: 'Release J9, J10' }).click();
     await bar.waitFor({ state: 'hidden' });
     assert.match(await page.locator('#message').innerText(), /Released J9, J10/);

@@ -132,11 +132,14 @@ export function createShowtimePicker(root, { api, onSelect, say = () => {} }) {
                   'data-day': key,
                   'aria-current': current ? 'true' : undefined,
                   'aria-disabled': soldOut ? 'true' : undefined,
-                  'aria-label': `${longDayFormat.format(start)} ${timeFormat.format(start)}, ${full.text}${Number.isFinite(price) ? `, from ${money(price, s.prices.currency)}` : ', free'}${current ? ', chosen' : ''}`,
                   onclick: () => (soldOut ? say(`The ${timeFormat.format(start)} showtime is sold out: pick another.`) : select(s.id, { push: true })),
                 },
+                // The name is the visible text (voice control says what it sees), the day added for screen readers.
+                el('span', { class: 'visually-hidden', text: `${longDayFormat.format(start)}, ` }),
                 el('span', { class: 'chip-time', text: timeFormat.format(start) }),
+                el('span', { class: 'visually-hidden', text: ', ' }),
                 el('span', { class: 'chip-fill', text: full.text }),
+                el('span', { class: 'visually-hidden', text: ', ' }),
                 el('span', { class: 'chip-price', text: Number.isFinite(price) ? `from ${money(price, s.prices.currency)}` : 'free' })));
             })),
       ),
