@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app.ts';
+import { axeViolations } from '../support/axe.ts';
 import { chromiumSkip, launchChromium, OUTPUT } from '../support/browser.ts';
 
 const DESKTOP = { width: 1366, height: 768 };
@@ -54,6 +55,8 @@ describe('the booking site: showtime choice and accounts in Chromium', { skip: c
     const page = await open();
     assert.equal(await page.locator('#steps [aria-current="step"]').getAttribute('data-step'), 'seats');
     await shot(page, 'choice');
+    // axe (WCAG 2.x A/AA), no rule disabled: the showtime choice above the seat map.
+    assert.deepEqual(await axeViolations(page), []);
     // Tab from the top of the page to the movie cards (a radio group: one Tab stop).
     for (let i = 0; i < 20 && !/^movie=/.test(await focused(page)); i++) await page.keyboard.press('Tab');
     assert.equal(await focused(page), 'movie=arrival');
@@ -97,6 +100,7 @@ describe('the booking site: showtime choice and accounts in Chromium', { skip: c
     await chip.waitFor();
     assert.match(await chip.innerText(), /Filling fast · 4 left/);
     await shot(page, 'filling-fast');
+    assert.deepEqual(await axeViolations(page), []);
     await page.context().close();
   });
 
@@ -120,6 +124,8 @@ describe('the booking site: showtime choice and accounts in Chromium', { skip: c
     assert.equal(await page.getByLabel('Email').getAttribute('aria-invalid'), 'true');
     assert.equal(await focused(page), 'account-email');
     await shot(page, 'register-errors');
+    // axe on the open dialog, with its errors shown.
+    assert.deepEqual(await axeViolations(page), []);
     await page.getByLabel('Email').fill('newbie@example.com');
     await page.getByLabel('Password').fill('a good passphrase');
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -152,6 +158,7 @@ describe('the booking site: showtime choice and accounts in Chromium', { skip: c
     await page.locator('#account-dialog').getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.locator('#account-error', { hasText: 'Wrong email or password.' }).waitFor();
     await shot(page, 'signin-error');
+    assert.deepEqual(await axeViolations(page), []);
     await page.getByLabel('Password').fill('correct horse');
     await page.locator('#account-dialog').getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.locator('.account-who', { hasText: 'ann@example.com' }).waitFor();

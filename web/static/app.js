@@ -12,6 +12,8 @@ import { mountAccount } from './site/account-dialog.js';
 import { session } from './site/account.js';
 import { createShowtimePicker, showtimeInUrl } from './site/showtime-picker.js';
 import { createSteps } from './site/steps.js';
+import { createMyBookings } from './site/my-bookings.js';
+import { createHoldBar } from './site/hold-bar.js';
 
 /** @typedef {import('./types.d.ts').Hold} Hold */
 /** @typedef {import('./types.d.ts').ShowtimeView} ShowtimeView */
@@ -63,6 +65,7 @@ const checkout = createCheckout({
   },
   release: (hold) => act(() => releaseHold(hold)),
   panelClosed: () => renderPanel(),
+  ordersChanged: () => myBookings?.render(),
 });
 
 const feed = liveSeatFeed({
@@ -479,10 +482,11 @@ function showView(/** @type {boolean} */ moveFocus) {
     else $(id).removeAttribute('aria-current');
   }
   say('');
+  if (orders && session.token()) void act(async () => myBookings?.load());
+  holdBar?.show(orders);
   if (moveFocus) (orders ? $('orders-title') : (document.querySelector(/** @type {'input'} */ ('#showtime-choice input:checked')) ?? $('main'))).focus();
 }
 addEventListener('hashchange', () => showView(true));
-showView(false);
 
 $('skip-to-seats').addEventListener('click', (e) => {
   e.preventDefault();
@@ -519,6 +523,8 @@ session.onChange((reason) => {
   feed.followOrders();
   void act(async () => {
     await checkout.load();
+    await myBookings?.load();
+    await holdBar.refresh();
     await reconcile();
     render();
   });
@@ -537,6 +543,27 @@ function followSteps() {
 new MutationObserver(followSteps).observe($('checkout'), { attributes: true, attributeFilter: ['hidden'], childList: true });
 new MutationObserver(followSteps).observe($('hold-panel'), { childList: true, subtree: true });
 
+/** My bookings (#orders): the orders of the checkout module and the free showtimes' bookings. */
+/** @type {ReturnType<typeof createMyBookings> | null} */
+let myBookings = null;
+myBookings = createMyBookings({ checkout, api, movieTitle: (id) => picker.title(id), showtime: (id) => picker.showtimes.get(id) });
+
+/** The hold bar, on My bookings: a live hold stays in sight, with Back to seats and Release. */
+const holdBar = createHoldBar($('hold-bar'), {
+  token: () => session.token(),
+  showtime: (id) => picker.showtimes.get(id),
+  movieTitle: (id) => picker.title(id),
+  say,
+  backToSeats(hold) {
+    location.hash = '';
+    void act(async () => {
+      await goToShowtime(hold.showtimeId);
+      map.focus();
+    });
+  },
+  released: () => void reconcile(),
+});
+
 /** Settles when the showtime the picker chose last is on the map. */
 let shown = Promise.resolve();
 const picker = createShowtimePicker($('showtime-choice'), {
@@ -552,10 +579,14 @@ const picker = createShowtimePicker($('showtime-choice'), {
   },
 });
 
+showView(false);
+
 void act(async () => {
   await session.start();
   await picker.start();
   feed.followOrders();
+  await myBookings?.load();
+  await holdBar.refresh();
   await checkout.load();
   await reconcile();
   await resume();

@@ -34,7 +34,7 @@ const runtime = (/** @type {number} */ minutes) => `${Math.floor(minutes / 60)} 
 export function fullness(/** @type {Showtime} */ s) {
   const left = s.seatsLeft ?? s.seatCount;
   if (left <= 0) return { kind: 'sold-out', text: 'Sold out' };
-  if (s.seatsLeft !== undefined && left / s.seatCount < FILLING_FAST) return { kind: 'filling', text: `Filling fast · ${left} left` };
+  if (s.seatsLeft != null && left / s.seatCount < FILLING_FAST) return { kind: 'filling', text: `Filling fast · ${left} left` };
   return { kind: 'open', text: `${left} seats left` };
 }
 
@@ -134,10 +134,12 @@ export function createShowtimePicker(root, { api, onSelect, say = () => {} }) {
                   'aria-disabled': soldOut ? 'true' : undefined,
                   onclick: () => (soldOut ? say(`The ${timeFormat.format(start)} showtime is sold out: pick another.`) : select(s.id, { push: true })),
                 },
-                // The name is the visible text, the day before it (axe: label-content-name-mismatch).
-                el('span', { class: 'visually-hidden', text: `${longDayFormat.format(start)} ` }),
+                // The name is the visible text (voice control says what it sees), the day added for screen readers.
+                el('span', { class: 'visually-hidden', text: `${longDayFormat.format(start)}, ` }),
                 el('span', { class: 'chip-time', text: timeFormat.format(start) }),
+                el('span', { class: 'visually-hidden', text: ', ' }),
                 el('span', { class: 'chip-fill', text: full.text }),
+                el('span', { class: 'visually-hidden', text: ', ' }),
                 el('span', { class: 'chip-price', text: Number.isFinite(price) ? `from ${money(price, s.prices.currency)}` : 'free' })));
             })),
       ),
