@@ -262,6 +262,7 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     assert.ok((await box()).width >= 32);
     assert.equal(await bob.locator('#map-hint').isVisible(), true);
     assert.match(await bob.locator('#map-hint').innerText(), /swipe/i);
+    assert.equal(await bob.locator('#minimap').isVisible(), true, 'a mini-map of the zoomed hall');
     await bob.getByRole('button', { name: 'Hold 1 seat' }).tap();
     await bob.locator('.hold-card').waitFor();
     await shot(bob, 'held');
