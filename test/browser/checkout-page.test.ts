@@ -7,7 +7,9 @@ import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app.ts';
+import { axeViolations } from '../support/axe.ts';
 import { chromiumSkip, launchChromium, OUTPUT } from '../support/browser.ts';
+import { chooseShowtime } from '../support/site.ts';
 
 const DESKTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
@@ -57,10 +59,8 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     await page.setViewportSize(size);
   }
   async function pick(page: Page, showtime: string, seats: string[]): Promise<void> {
-    await page.selectOption('#movie', 'arrival');
-    await page.waitForFunction((id) => [...document.querySelectorAll<HTMLOptionElement>('#showtime option')].some((o) => o.value === id), showtime);
-    await page.selectOption('#showtime', showtime);
-    await page.waitForFunction((id) => document.querySelector('[data-seat="B7"]') !== null && document.querySelector<HTMLSelectElement>('#showtime')?.value === id, showtime);
+    await chooseShowtime(page, showtime);
+    await page.locator('[data-seat="B7"]').waitFor();
     for (const id of seats) await page.locator(`[data-seat="${id}"]`).click();
   }
   const focused = (page: Page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.className || '');
@@ -77,14 +77,19 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
   it('shows prices, checks the hold out, pays, and ends with QR tickets', async () => {
     await pick(bob, 'arrival-3', []);
     await pick(ann, 'arrival-3', ['E5', 'E6']);
-    assert.match(await ann.locator('#prices').innerText(), /standard\s+€14\.50[\s\S]*premium\s+€19\.50[\s\S]*accessible\s+€9\.50/);
-    assert.match(await ann.locator('#selection').innerText(), /Selected: E5, E6 · total €29\.00/);
+    assert.match(await ann.locator('#prices').innerText(), /standard\s+€14\.50[\s\S]*premium\s+€19\.50[\s\S]*wheelchair space\s+€9\.50/);
+    assert.match(await ann.locator('#hold-panel').innerText(), /Selected: 2 seats: E5, E6 · €29\.00/);
     assert.match((await ann.locator('[data-seat="E5"]').getAttribute('aria-label')) ?? '', /€14\.50, selected/);
     await shot(ann, '1-seats');
 
     await ann.getByRole('button', { name: 'Hold 2 seats' }).click();
     await ann.locator('#checkout h2', { hasText: 'Check out' }).waitFor();
-    assert.equal(await focused(ann), 'checkout-email', 'the focus moves to the checkout form');
+    assert.equal(await focused(ann), 'hold-title', 'the focus moves to the hold panel');
+    assert.match(await ann.locator('.hold-card').innerText(), /2 seats: E5, E6 · €29\.00/);
+    await ann.locator('.hold-card').getByRole('button', { name: 'Check out' }).click();
+    assert.equal(await focused(ann), 'checkout-email', 'Check out moves the focus to the checkout form');
+    // axe (WCAG 2.x A/AA), no rule disabled: the checkout panel beside the map.
+    assert.deepEqual(await axeViolations(ann), []);
     assert.match(await ann.locator('#checkout .lines').innerText(), /E5\s+standard\s+€14\.50[\s\S]*Total\s+€29\.00/);
     assert.match(await ann.locator('#checkout .hint').innerText(), /4242 4242 4242 4242 pays/);
     await seen(bob, 'E5', 'held');
@@ -107,6 +112,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     await shot(ann, '3-processing');
     await ann.locator('#checkout h2', { hasText: 'Your tickets' }).waitFor({ timeout: 10_000 });
     assert.equal(await focused(ann), 'checkout-title', 'the focus moves to the result');
+    assert.match(await ann.locator('#checkout .reference').innerText(), /Booking reference \S{6,}/);
     assert.ok(orderFrames > 0, 'the outcome came over /ws (follow-orders)');
     const qr = ann.locator('#checkout img.qr').first();
     await ann.waitForFunction(() => {
@@ -119,15 +125,17 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     assert.match(Buffer.from(svg[1]!, 'base64').toString('utf8'), /^<svg[\s\S]*<\/svg>\s*$/);
     assert.equal(await ann.locator('#checkout .ticket').count(), 2);
     assert.match(await ann.locator('#checkout .ticket').first().innerText(), /Seat E5[\s\S]*Code ord_/);
-    await seen(ann, 'E5', 'booked');
+    await seen(ann, 'E5', 'yours');
     await seen(bob, 'E5', 'booked');
     await shot(ann, '4-tickets');
+    assert.deepEqual(await axeViolations(ann), []);
   });
 
   it('says why a card was declined and takes another while the hold lasts', async () => {
     await pick(bob, 'arrival-1', ['C4']);
     await bob.getByRole('button', { name: 'Hold 1 seat' }).click();
     await bob.locator('#checkout h2', { hasText: 'Check out' }).waitFor();
+    await bob.locator('.hold-card').getByRole('button', { name: 'Check out' }).click();
     assert.equal(await focused(bob), 'checkout-email');
     await bob.locator('#checkout-email').fill('bob@example.com');
     await fillCard(bob, '#checkout', '4000 0000 0000 9995');
@@ -143,7 +151,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     await bob.getByRole('button', { name: 'Pay €12.50' }).click();
     await bob.locator('#checkout h2', { hasText: 'Your tickets' }).waitFor({ timeout: 10_000 });
     assert.match(await bob.locator('#checkout .paid').innerText(), /Paid €12\.50 with Mastercard ending 4444/);
-    await seen(bob, 'C4', 'booked');
+    await seen(bob, 'C4', 'yours');
   });
 
   it('pays a pending order from My orders with another card', async () => {
@@ -169,7 +177,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
   });
 
   it('cancels a paid order from My orders: refunded, and its seats free on another page', async () => {
-    await bob.getByRole('link', { name: 'Seats' }).click();
+    await bob.locator('#nav-seats').click();
     await pick(bob, 'arrival-3', []);
     await seen(bob, 'E5', 'booked');
     await ann.locator('#nav-orders').click();

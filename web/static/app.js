@@ -1,440 +1,614 @@
-// The booking page: live seat map over /ws (snapshot + versioned deltas), holds through /api/v1;
-// a priced showtime's hold goes on to checkout (checkout.js), a free one is confirmed directly.
+// The booking page: the live seat map (live-seat-feed.js + seat-map.js), the person's holds in the
+// hold panel (hold-panel.js), and checkout for a priced showtime (checkout.js). The holds come from the
+// API, not from this tab's memory: a reload, a second tab or a crashed browser finds them again, and a
+// hold ends only by Release, by running out, by its purchase, or by the venue.
 import { createCheckout } from './checkout.js';
-import { $, el, request, say } from './common.js';
-import { clock, money, priceText, seatsText } from './format.js';
+import { $, el, say } from './common.js';
+import { priceText, when } from './format.js';
+import { createHoldPanel } from './hold-panel.js';
+import { liveSeatFeed } from './live-seat-feed.js';
+import { createSeatMap, naturalOrder } from './seat-map.js';
+import { mountAccount } from './site/account-dialog.js';
+import { session } from './site/account.js';
+import { createShowtimePicker, showtimeInUrl } from './site/showtime-picker.js';
+import { createSteps } from './site/steps.js';
+import { createMyBookings } from './site/my-bookings.js';
+import { createHoldBar } from './site/hold-bar.js';
 
-const TOKEN_KEY = 'boxoffice.guestToken';
+/** @typedef {import('./types.d.ts').Hold} Hold */
+/** @typedef {import('./types.d.ts').ShowtimeView} ShowtimeView */
+/** @typedef {import('./types.d.ts').Prices} Prices */
+/** @typedef {import('./types.d.ts').BestRequest} BestRequest */
+/** @typedef {import('./hold-panel.js').Notice} Notice */
+/** @typedef {import('./live-seat-feed.js').SeatChangeCause} SeatChangeCause */
 
 const state = {
-  token: null,
+  /** The bearer token: the session's (site/account.js), a guest's or a signed-in user's. */
+  get token() {
+    return session.token();
+  },
+  /** @type {string | null} */
   showtime: null,
-  /** The shown showtime's view: movieId, startsAt, prices. */
+  /** The shown showtime's view: movieId, startsAt, prices, layout. @type {ShowtimeView | null} */
   info: null,
-  layout: null,
-  kinds: new Map(), // seat id -> kind
-  movies: new Map(), // id -> title
-  version: -1,
-  seats: new Map(), // id -> { status, mine, expiresAt }
+  /** seat id -> kind, of the shown showtime */
+  kinds: new Map(),
+  /** showtime id -> its view (for the label of a hold in another showtime) @type {Map<string, ShowtimeView>} */
+  showtimes: new Map(),
+  /** @type {Set<string>} */
   selected: new Set(),
-  holds: new Map(), // id -> hold
-  /** The seat the map's one Tab stop is on (arrow keys move it). */
-  cursor: null,
-  ws: null,
+  /** The person's live holds, in every showtime. @type {Map<string, Hold>} */
+  holds: new Map(),
+  /** Holds this tab ended itself (Release, Confirm): their delta needs no explanation. */
+  endedHere: new Set(),
+  /** What the panel says about the last thing that happened. @type {Notice | null} */
+  notice: null,
 };
 
-const api = (method, path, body) => request(method, path, { body, token: state.token });
+const api = (/** @type {string} */ method, /** @type {string} */ path, /** @type {unknown} */ body = undefined) => session.api(method, path, body);
 
-const isFree = (prices) => prices.standard === 0 && prices.premium === 0 && prices.accessible === 0;
+const isFree = (/** @type {Prices | undefined} */ prices) => !prices || (prices.standard === 0 && prices.premium === 0 && prices.accessible === 0);
+/** A booking's short reference, read at the door: the first 8 characters of its id after the showtime ("inception-1.Xy3k9Qa2..." -> "Xy3k9Qa2"). */
+export const reference = (/** @type {string} */ id) => (id.split('.').pop() ?? id).slice(0, 8);
 
 const checkout = createCheckout({
   api,
   token: () => state.token,
-  movieTitle: (id) => state.movies.get(id) ?? id,
+  movieTitle: (id) => picker.title(id),
   holdExtended(holdId, expiresAt) {
     const hold = state.holds.get(holdId);
     if (hold && hold.expiresAt !== expiresAt) {
       hold.expiresAt = expiresAt;
-      renderHolds();
+      hold.state = 'confirming';
+      renderPanel();
     }
   },
   release: (hold) => act(() => releaseHold(hold)),
-  panelClosed: () => renderHolds(),
+  panelClosed: () => renderPanel(),
+  ordersChanged: () => myBookings?.render(),
 });
 
-async function ensureToken() {
-  state.token = localStorage.getItem(TOKEN_KEY);
-  if (state.token) {
-    try {
-      await api('GET', '/api/v1/bookings');
-      return;
-    } catch {
-      state.token = null; // signed by another server; get a new one
-    }
+const feed = liveSeatFeed({
+  token: () => state.token,
+  onStatus: (status) => {
+    $('live').textContent = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…' }[status];
+    if (status !== 'live') checkout.following = false;
+  },
+  onSnapshot: () => {
+    forgetLostSelections();
+    void reconcile();
+    render();
+  },
+  onDelta: (showtime, changes, cause) => changed(showtime, changes, cause),
+  onMessage: (m) => {
+    if (m.type === 'following-orders') checkout.following = true;
+    else if (m.type === 'order') checkout.changed(m.order);
+    else if (m.type === 'error') say(m.error);
+  },
+});
+
+const map = createSeatMap({
+  grid: $('grid'),
+  scroller: $('map-scroll'),
+  minimap: $('minimap', HTMLCanvasElement),
+  zoomIn: $('zoom-in', HTMLButtonElement),
+  zoomOut: $('zoom-out', HTMLButtonElement),
+  zoomFit: $('zoom-fit', HTMLButtonElement),
+  hint: $('map-hint'),
+  onToggle: toggle,
+});
+
+const panel = createHoldPanel({
+  root: $('hold-panel'),
+  hold: () => void act(holdSelected),
+  confirm: (hold) => void act(() => confirmHold(hold)),
+  checkout: (hold) => void act(() => openCheckout(hold)),
+  extend: (hold) => void act(() => extendHold(hold)),
+  release: (hold) => void act(() => releaseHold(hold)),
+  goTo: (hold) => void act(() => goToShowtime(hold.showtimeId).then(() => map.focus())),
+});
+
+/** The view of a showtime (cached: its layout and prices do not change while the page is open). */
+async function showtimeView(/** @type {string} */ id) {
+  let view = state.showtimes.get(id);
+  if (!view) {
+    view = /** @type {ShowtimeView} */ (await api('GET', `/api/v1/showtimes/${encodeURIComponent(id)}`));
+    state.showtimes.set(id, view);
   }
-  state.token = (await api('POST', '/api/v1/guests')).token;
-  localStorage.setItem(TOKEN_KEY, state.token);
+  return view;
 }
 
-async function loadMovies() {
-  const { movies } = await api('GET', '/api/v1/movies');
-  state.movies = new Map(movies.map((m) => [m.id, m.title]));
-  $('movie').replaceChildren(...movies.map((m) => new Option(m.title, m.id)));
-  await loadShowtimes();
-}
-
-async function loadShowtimes() {
-  const movieId = $('movie').value;
-  const { showtimes } = await api('GET', `/api/v1/showtimes?movieId=${encodeURIComponent(movieId)}`);
-  if ($('movie').value !== movieId) return; // another movie was picked meanwhile
-  const fmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
-  $('showtime').replaceChildren(...showtimes.map((s) => new Option(`${fmt.format(new Date(s.startsAt))} · ${s.seatCount} seats`, s.id)));
-  await selectShowtime($('showtime').value);
-}
-
-async function selectShowtime(id) {
+async function selectShowtime(/** @type {string} */ id) {
   state.showtime = id;
-  state.cursor = null;
   state.selected.clear();
-  state.seats.clear();
-  state.version = -1;
-  const info = await api('GET', `/api/v1/showtimes/${encodeURIComponent(id)}`);
-  const { holds } = await api('GET', `/api/v1/showtimes/${encodeURIComponent(id)}/holds`);
+  feed.show(id);
+  const info = await showtimeView(id);
   if (state.showtime !== id) return; // another showtime was picked meanwhile: its answers win
   state.info = info;
-  state.layout = info.layout;
-  state.kinds = new Map(info.layout.rows.flatMap((r) => r.seats.filter(Boolean).map((seat) => [seat.id, seat.kind])));
+  state.kinds = new Map(info.layout.rows.flatMap((r) => r.seats.flatMap((seat) => (seat ? [[seat.id, seat.kind]] : []))));
+  map.setLayout(info.layout, info.prices);
   renderPrices();
-  state.holds = new Map(holds.map((h) => [h.id, h]));
-  subscribe();
   render();
+  void reconcile();
 }
 
-function connect() {
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
-  state.ws = ws;
-  ws.onopen = () => {
-    $('live').textContent = 'live';
-    subscribe();
-    if (state.token) ws.send(JSON.stringify({ type: 'follow-orders', token: state.token }));
-  };
-  ws.onclose = () => {
-    checkout.following = false;
-    $('live').textContent = 'reconnecting…';
-    setTimeout(connect, 1000);
-  };
-  ws.onmessage = (e) => {
-    const m = JSON.parse(e.data);
-    if (m.type === 'snapshot' && m.showtime === state.showtime) {
-      state.version = m.version;
-      state.seats = new Map(m.seats.map((s) => [s.id, { status: s.status, mine: !!s.mine, expiresAt: s.expiresAt }]));
-      render();
-    } else if (m.type === 'delta' && m.showtime === state.showtime) {
-      if (state.version < 0) return; // snapshot still on its way
-      if (m.version !== state.version + 1) return subscribe(); // a gap: start again from a snapshot
-      state.version = m.version;
-      const lost = [];
-      for (const c of m.changes) {
-        state.seats.set(c.seat, { status: c.status, mine: !!c.mine, expiresAt: c.expiresAt });
-        if (c.status !== 'available' && !c.mine && state.selected.delete(c.seat)) lost.push(c.seat);
-      }
-      if (lost.length) say(`Sorry, ${lost.join(', ')} ${lost.length > 1 ? 'were' : 'was'} just taken by someone else. Pick other seats.`);
-      forgetGoneHolds();
-      render();
-    } else if (m.type === 'following-orders') {
-      checkout.following = true;
-    } else if (m.type === 'order') {
-      checkout.changed(m.order);
-    } else if (m.type === 'error') {
-      say(m.error);
+/** Shows another showtime (of a hold there), moving the picker (and the address) to it. */
+async function goToShowtime(/** @type {string} */ id) {
+  if (state.showtime === id) return;
+  await showtimeView(id);
+  if (picker.select(id, { push: true })) await shown;
+}
+
+// ---- the person's holds, from the API ----
+
+let reconciling = /** @type {Promise<void> | null} */ (null);
+let reconcileAgain = false;
+
+/**
+ * Reads the person's live holds from the API: every upcoming showtime's (GET /api/v1/holds), or, from
+ * a server without it, the shown showtime's. Called at start, after a snapshot (a reconnect), when a
+ * seat turns up ours that no known hold has (a second tab held it), and when the tab comes back.
+ */
+function reconcile() {
+  if (reconciling) {
+    reconcileAgain = true;
+    return reconciling;
+  }
+  reconciling = (async () => {
+    try {
+      do {
+        reconcileAgain = false;
+        await loadHolds();
+      } while (reconcileAgain);
+    } catch {
+      // The next snapshot or delta tries again.
+    } finally {
+      reconciling = null;
     }
-  };
+    render();
+  })();
+  return reconciling;
 }
 
-// The server closes a socket that subscribes more than 10 times at once or 2 a second after that
-// (1008). Arrowing through the pickers changes the showtime on every key press, so subscribes are
-// coalesced: at most one every 600 ms, for the showtime shown when it is sent.
-const SUBSCRIBE_GAP_MS = 600;
-let subscribeTimer = null;
-let lastSubscribe = -Infinity;
+let allHoldsRoute = true;
 
-function subscribe() {
-  state.version = -1; // deltas wait for the snapshot of the subscribe below
-  if (subscribeTimer !== null) return;
-  subscribeTimer = setTimeout(() => {
-    subscribeTimer = null;
-    if (state.ws?.readyState !== WebSocket.OPEN || !state.showtime) return;
-    lastSubscribe = Date.now();
-    state.version = -1;
-    state.ws.send(JSON.stringify({ type: 'subscribe', showtime: state.showtime, token: state.token }));
-  }, Math.max(0, lastSubscribe + SUBSCRIBE_GAP_MS - Date.now()));
-}
-
-/** A hold whose seats no longer read as mine (expired elsewhere, released in another tab) is gone. */
-function forgetGoneHolds() {
-  for (const [id, hold] of state.holds) {
-    if (!hold.seats.some((s) => state.seats.get(s)?.mine && state.seats.get(s)?.status === 'held')) state.holds.delete(id);
+async function loadHolds() {
+  if (!state.token) return;
+  /** @type {Hold[]} */
+  let holds = [];
+  let scope = null; // null: every showtime
+  if (allHoldsRoute) {
+    try {
+      ({ holds } = await api('GET', '/api/v1/holds'));
+    } catch (e) {
+      if (/** @type {any} */ (e).status !== 404) throw e;
+      allHoldsRoute = false;
+    }
+  }
+  if (!allHoldsRoute) {
+    if (!state.showtime) return;
+    scope = state.showtime;
+    ({ holds } = await api('GET', `/api/v1/showtimes/${encodeURIComponent(scope)}/holds`));
+  }
+  const live = /** @type {Hold[]} */ (holds).filter((h) => h.state === 'held' || h.state === 'confirming');
+  for (const h of live) await showtimeView(h.showtimeId).catch(() => null);
+  for (const [id, h] of state.holds) if ((scope === null || h.showtimeId === scope) && !live.some((x) => x.id === id)) state.holds.delete(id);
+  for (const h of live) {
+    if (!state.holds.has(h.id) && state.notice?.kind === 'ended') state.notice = null; // a new hold: the old ending is news no more
+    state.holds.set(h.id, h);
   }
 }
 
-function seatClass(seat) {
-  if (seat.blocked) return 'blocked';
-  if (state.selected.has(seat.id)) return 'selected';
-  const s = state.seats.get(seat.id);
-  if (!s || s.status === 'available') return 'available';
-  if (s.status === 'held') return s.mine ? 'mine' : 'held';
-  return s.status === 'booked' ? 'booked' : 'available';
+/** A delta of the shown showtime: seats taken from the selection, and holds of ours that ended. */
+function changed(/** @type {string} */ showtime, /** @type {import('./live-seat-feed.js').SeatChangeMessage[]} */ changes, /** @type {SeatChangeCause | undefined} */ cause) {
+  const lost = [];
+  let unknownHold = false;
+  for (const c of changes) {
+    if (c.status !== 'available' && !c.mine && state.selected.delete(c.seat)) lost.push(c.seat);
+    if (c.status === 'held' && c.mine && ![...state.holds.values()].some((h) => h.seats.includes(c.seat))) unknownHold = true;
+  }
+  if (lost.length) {
+    const left = state.selected.size;
+    setNotice({
+      kind: 'problem',
+      title: `${naturalOrder(lost).join(', ')} ${lost.length > 1 ? 'were' : 'was'} just taken`,
+      text: `Someone else took ${lost.length > 1 ? 'them' : 'it'} a moment ago.${left ? ` Your other pick${left > 1 ? 's are' : ' is'} still selected.` : ''}`,
+      seats: lost,
+      actions: [findTogetherAction(lost.length + left)],
+    });
+  }
+  for (const hold of [...state.holds.values()]) {
+    if (hold.showtimeId !== showtime) continue;
+    const touched = changes.filter((c) => hold.seats.includes(c.seat));
+    if (!touched.length) continue;
+    if (touched.every((c) => c.status === 'held' && c.mine)) {
+      // Extended (here, in another tab, or by its checkout): the new end.
+      const end = Math.max(...touched.map((c) => c.expiresAt ?? hold.expiresAt));
+      if (end !== hold.expiresAt) hold.expiresAt = end;
+      continue;
+    }
+    holdEnded(hold, cause, touched.every((c) => c.status === 'booked' && c.mine));
+  }
+  if (unknownHold) void reconcile();
+  render();
 }
 
-const describe = { available: 'available', selected: 'selected', mine: 'held by you', held: 'held by someone else', booked: 'booked', blocked: 'not for sale' };
+/** A hold of ours ended by something this tab did not do: the panel says why. */
+function holdEnded(/** @type {Hold} */ hold, /** @type {SeatChangeCause | undefined} */ cause, /** @type {boolean} */ bought) {
+  state.holds.delete(hold.id);
+  if ((cause === 'confirm' || bought) && feed.showtime === hold.showtimeId) {
+    // Bought (here or elsewhere): the seats show as yours even when the delta does not say whose they are.
+    for (const seat of hold.seats) if (feed.seats.get(seat)?.status === 'booked') feed.seats.set(seat, { status: 'booked', mine: true });
+  }
+  if (state.endedHere.delete(hold.id)) return;
+  if (checkout.orderOfHold(hold.id) && (cause === 'confirm' || bought)) return; // its checkout shows the tickets
+  const seats = naturalOrder(hold.seats);
+  const why = cause ?? (bought ? 'confirm' : hold.expiresAt <= Date.now() + 1_000 ? 'expire' : 'release');
+  const again = { label: 'Pick seats again', run: pickAgain, primary: true };
+  /** @type {Record<string, Notice>} */
+  const notices = {
+    expire: { kind: 'ended', title: 'Your hold ran out', text: 'The time was up, so the seats went back on sale. Nothing was booked or charged.', seats, actions: [again, findTogetherAction(seats.length)] },
+    revoke: { kind: 'ended', title: 'Released by the venue', text: 'The venue released your hold; the seats are no longer yours. Nothing was booked or charged.', seats, actions: [again] },
+    confirm: { kind: 'done', title: 'Bought', text: 'These seats are yours (booked from another tab or window).', seats, reference: reference(hold.id), actions: [again] },
+    release: { kind: 'ended', title: 'Released', text: 'You released these seats (in another tab or window); they are back on sale.', seats, actions: [again] },
+  };
+  setNotice(notices[why] ?? notices.release);
+}
+
+function setNotice(/** @type {Notice | null} */ notice) {
+  state.notice = notice;
+  if (notice) say(''); // the panel speaks for it; no stale line at the top
+}
+
+function pickAgain() {
+  setNotice(null);
+  render();
+  map.focus();
+}
+
+const findTogetherAction = (/** @type {number} */ count) => ({ label: count > 1 ? `Find ${count} seats together` : 'Find me a seat', run: () => void act(() => holdBest({ count: Math.min(10, Math.max(1, count)) })) });
+
+// ---- drawing ----
 
 function render() {
-  const grid = $('grid');
-  const focused = document.activeElement?.dataset?.seat;
-  if (state.layout) {
-    grid.replaceChildren(
-      ...state.layout.rows.map((row) => {
-        const el = document.createElement('div');
-        el.className = 'row';
-        const label = document.createElement('span');
-        label.className = 'row-label';
-        label.textContent = row.label;
-        el.append(label);
-        for (const seat of row.seats) {
-          if (seat === null) {
-            el.append(Object.assign(document.createElement('span'), { className: 'gap' }));
-            continue;
-          }
-          const cls = seatClass(seat);
-          const b = document.createElement('button');
-          b.type = 'button';
-          b.className = `seat ${cls} ${seat.kind}`;
-          b.textContent = seat.number;
-          b.dataset.seat = seat.id;
-          b.dataset.state = cls;
-          b.setAttribute('aria-label', `Row ${row.label} seat ${seat.number}${seat.kind !== 'standard' ? `, ${seat.kind}` : ''}${priceLabel(seat.kind)}, ${describe[cls]}`);
-          b.setAttribute('aria-pressed', String(cls === 'selected'));
-          if (cls !== 'available' && cls !== 'selected') b.setAttribute('aria-disabled', 'true');
-          b.onclick = () => toggle(seat.id, cls);
-          b.tabIndex = -1;
-          el.append(b);
-        }
-        return el;
-      }),
-    );
-    setCursor(focused ?? state.cursor);
-    if (focused) grid.querySelector(`[data-seat="${focused}"]`)?.focus();
-  }
-  const picked = [...state.selected].sort();
-  const total = picked.reduce((sum, id) => sum + (state.info?.prices[state.kinds.get(id)] ?? 0), 0);
-  const cost = state.info && !isFree(state.info.prices) ? ` · total ${money(total, state.info.prices.currency)}` : '';
-  $('selection').textContent = picked.length ? `Selected: ${picked.join(', ')}${cost}` : 'Select seats on the map.';
-  $('hold').disabled = picked.length === 0;
-  $('hold').textContent = picked.length ? `Hold ${picked.length} seat${picked.length > 1 ? 's' : ''}` : 'Hold seats';
-  renderHolds();
+  map.update(feed.showtime === state.showtime ? feed.seats : new Map(), state.selected);
+  renderPanel();
 }
 
-// The map is one Tab stop (240 seats would be 240 of them); arrow keys move between its seats.
-/** Moves the map's Tab stop to this seat, or to the first selected or available seat when it is not on the map. */
-function setCursor(id) {
-  const grid = $('grid');
-  let next = id && grid.querySelector(`.seat:not(.blocked)[data-seat="${CSS.escape(id)}"]`);
-  next ||= grid.querySelector('.seat.selected') ?? grid.querySelector('.seat.available') ?? grid.querySelector('.seat:not(.blocked)');
-  for (const b of grid.querySelectorAll('.seat[tabindex="0"]')) if (b !== next) b.tabIndex = -1;
-  if (next) next.tabIndex = 0;
-  state.cursor = next?.dataset.seat ?? null;
+function showtimeLabel(/** @type {string} */ id) {
+  const view = state.showtimes.get(id);
+  return view ? `${picker.title(view.movieId)} · ${when(view.startsAt)}` : id;
 }
 
-/** The seat an arrow key (or Home/End) leads to from `id`, or null at the map's edge. */
-function seatFrom(id, key) {
-  const rows = state.layout.rows.map((r) => r.seats.map((s) => (s && !s.blocked ? s.id : null)));
-  const r = rows.findIndex((row) => row.includes(id));
-  if (r < 0) return null;
-  const c = rows[r].indexOf(id);
-  const inRow = (row, from, step) => { for (let i = from; i >= 0 && i < row.length; i += step) if (row[i]) return row[i]; return null; };
-  if (key === 'ArrowLeft') return inRow(rows[r], c - 1, -1);
-  if (key === 'ArrowRight') return inRow(rows[r], c + 1, 1);
-  if (key === 'Home') return inRow(rows[r], 0, 1);
-  if (key === 'End') return inRow(rows[r], rows[r].length - 1, -1);
-  const step = key === 'ArrowUp' ? -1 : key === 'ArrowDown' ? 1 : 0;
-  // The nearest seat of the next row that has one, by column (an aisle or a blocked seat is skipped).
-  for (let rr = r + step; step && rr >= 0 && rr < rows.length; rr += step) {
-    for (let d = 0; d < rows[rr].length; d++) {
-      const hit = rows[rr][c - d] ?? rows[rr][c + d];
-      if (hit) return hit;
-    }
-  }
-  return null;
-}
-
-$('grid').addEventListener('keydown', (e) => {
-  const id = e.target.dataset?.seat;
-  if (!id || !['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End'].includes(e.key)) return;
-  e.preventDefault(); // arrows would scroll the page
-  const next = seatFrom(id, e.key);
-  if (!next) return;
-  setCursor(next);
-  $('grid').querySelector(`[data-seat="${CSS.escape(next)}"]`)?.focus();
-});
-$('grid').addEventListener('focusin', (e) => {
-  if (e.target.dataset?.seat) setCursor(e.target.dataset.seat);
-});
-
-function toggle(id, cls) {
-  if (cls === 'selected') state.selected.delete(id);
-  else if (cls === 'available') state.selected.add(id);
-  else return say(`Seat ${id} is ${describe[cls]}.`);
-  say('');
-  render();
-  document.querySelector(`[data-seat="${id}"]`)?.focus();
-}
-
-/** ", €12.50" for a seat of this kind in the shown showtime (nothing when it is free). */
-function priceLabel(kind) {
+function renderPanel() {
+  const picked = [...state.selected];
   const prices = state.info?.prices;
-  return prices && !isFree(prices) ? `, ${money(prices[kind], prices.currency)}` : '';
-}
-
-/** What each kind of seat costs, beside the legend. */
-function renderPrices() {
-  const { prices } = state.info;
-  if (isFree(prices)) {
-    $('prices').replaceChildren(el('li', { text: 'This showtime is free: hold seats, then confirm.' }), el('li', {}, el('span', { class: 'swatch premium' }), 'premium'), el('li', { text: '♿ accessible' }));
-    return;
-  }
-  $('prices').replaceChildren(
-    el('li', {}, el('span', { class: 'swatch standard' }), 'standard ', el('strong', { text: priceText(prices.standard, prices.currency) })),
-    el('li', {}, el('span', { class: 'swatch premium' }), 'premium ', el('strong', { text: priceText(prices.premium, prices.currency) })),
-    el('li', {}, '♿ accessible ', el('strong', { text: priceText(prices.accessible, prices.currency) })),
-  );
-}
-
-function renderHolds() {
-  const now = Date.now();
-  $('holds').replaceChildren(
-    ...[...state.holds.values()].map((hold) => {
-      const priced = hold.total > 0;
+  const total = picked.reduce((sum, id) => sum + (prices?.[state.kinds.get(id)] ?? 0), 0);
+  const holds = [...state.holds.values()].sort((a, b) => Number(b.showtimeId === state.showtime) - Number(a.showtimeId === state.showtime) || a.createdAt - b.createdAt);
+  panel.render({
+    selection: { seats: picked, total, currency: prices?.currency ?? 'EUR', free: isFree(prices) },
+    holds: holds.map((hold) => {
       const order = checkout.orderOfHold(hold.id);
-      const text = el('span', {},
-        `${seatsText(hold.seats)} held for you: `,
-        el('span', { class: 'countdown', role: 'timer', text: clock(hold.expiresAt - now) }),
-        priced ? ` · ${money(hold.total, hold.currency)}` : '');
-      const buttons = priced
-        ? [checkout.isOpen(hold.id) ? el('span', { class: 'below', text: order ? 'Pay below.' : 'Check out below.' }) : el('button', { type: 'button', class: 'checkout', text: order ? 'Pay' : 'Check out', onclick: () => { checkout.open(hold, state.info); renderHolds(); } })]
-        : [el('button', { type: 'button', class: 'confirm', text: 'Confirm booking', onclick: () => act(() => confirmHold(hold)) })];
-      if (!order) buttons.push(el('button', { type: 'button', class: 'release', text: 'Release', onclick: () => act(() => releaseHold(hold)) }));
-      return el('div', { class: 'hold', 'data-hold': hold.id }, text, ...buttons);
+      const priced = (hold.total ?? 0) > 0;
+      const paying = order?.state === 'pending_payment' && order.payments.at(-1)?.state === 'pending';
+      return {
+        hold,
+        label: showtimeLabel(hold.showtimeId),
+        here: hold.showtimeId === state.showtime,
+        next: !priced ? 'confirm' : paying ? 'paying' : order ? 'pay' : 'checkout',
+        checkoutOpen: checkout.isOpen(hold.id),
+      };
     }),
+    notice: state.notice,
+  });
+}
+
+/** What each kind of seat costs, in the legend. */
+function renderPrices() {
+  const prices = /** @type {ShowtimeView} */ (state.info).prices;
+  const free = isFree(prices);
+  const item = (/** @type {string} */ kind, /** @type {string} */ words, /** @type {number} */ amount) =>
+    el('li', {}, el('span', { class: `swatch kind-${kind}`, 'aria-hidden': 'true', text: kind === 'accessible' ? '♿' : '' }), `${words} `, el('strong', { text: priceText(amount, prices.currency) }));
+  $('prices').replaceChildren(
+    ...(free ? [el('li', { class: 'free-note', text: 'This showtime is free: hold seats, then confirm.' })] : []),
+    item('standard', 'standard', prices.standard),
+    item('premium', 'premium', prices.premium),
+    item('accessible', 'wheelchair space', prices.accessible),
   );
 }
 
-const seatsAre = (seats) => `${seatsText(seats)} ${seats.length > 1 ? 'are' : 'is'}`;
+// ---- what the person does ----
 
-async function act(fn) {
+function toggle(/** @type {string} */ id, /** @type {import('./seat-map.js').SeatLook} */ look) {
+  if (look === 'selected') state.selected.delete(id);
+  else if (look === 'available') state.selected.add(id);
+  else return say(`Seat ${id} is ${({ mine: 'already held by you', held: 'held by someone else', booked: 'booked', yours: 'already yours', blocked: 'not for sale' })[look] ?? look}.`);
+  say('');
+  if (state.notice?.kind !== 'problem') setNotice(null);
+  render();
+}
+
+async function act(/** @type {() => Promise<unknown>} */ fn) {
   try {
     await fn();
   } catch (e) {
-    say(friendly(e));
+    say(/** @type {Error} */ (e).message);
   }
 }
 
-function friendly(e) {
-  if (e.code === 'SEAT_UNAVAILABLE') return `Sorry, ${e.details?.seats?.join(', ') ?? 'a seat'} ${e.details?.seats?.length > 1 ? 'were' : 'was'} just taken by someone else. Pick other seats.`;
-  if (e.code === 'HOLD_EXPIRED') return 'Your hold ran out and the seats went back on sale. Please pick them again.';
-  if (e.code === 'HOLD_LIMIT_EXCEEDED') return e.message;
-  return e.message;
+/** A new hold of ours: in the panel, on the map, the focus on the panel (a priced one opens checkout). */
+function held(/** @type {Hold} */ hold) {
+  state.holds.set(hold.id, hold);
+  setNotice(null);
+  say('');
+  for (const seat of hold.seats) {
+    state.selected.delete(seat);
+    if (feed.showtime === hold.showtimeId) feed.seats.set(seat, { status: 'held', mine: true, expiresAt: hold.expiresAt });
+  }
+  render();
+  if ((hold.total ?? 0) > 0) openCheckout(hold, false);
+  panel.focus();
 }
 
 async function holdSelected() {
-  const seats = [...state.selected].sort();
+  const seats = naturalOrder([...state.selected]);
+  if (!seats.length || !state.showtime) return;
   try {
-    const hold = await api('POST', `/api/v1/showtimes/${encodeURIComponent(state.showtime)}/holds`, { seats });
-    state.holds.set(hold.id, hold);
-    state.selected.clear();
-    for (const seat of hold.seats) state.seats.set(seat, { status: 'held', mine: true, expiresAt: hold.expiresAt });
-    if (hold.total > 0) {
-      say('');
-      render();
-      checkout.open(hold, state.info); // and the focus goes to its form
-      renderHolds();
-      return;
-    }
-    say(`${seatsAre(hold.seats)} yours for now. Confirm to book ${hold.seats.length > 1 ? 'them' : 'it'}.`, true);
+    held(await api('POST', `/api/v1/showtimes/${encodeURIComponent(state.showtime)}/holds`, { seats }));
   } catch (e) {
-    for (const seat of e.details?.seats ?? []) state.selected.delete(seat);
-    say(friendly(e));
+    const err = /** @type {any} */ (e);
+    if (err.code !== 'SEAT_UNAVAILABLE') throw e;
+    // All or none: nothing was held. Say which seats went; keep the others picked.
+    const gone = naturalOrder(err.details?.seats ?? []);
+    for (const seat of gone) state.selected.delete(seat);
+    const left = state.selected.size;
+    setNotice({
+      kind: 'problem',
+      title: 'Nothing was held',
+      text: `${gone.length ? `${gone.join(', ')} ${gone.length > 1 ? 'were' : 'was'} taken a moment before you` : 'A seat was taken a moment before you'}, so none of your ${seats.length} seats were held.${left ? ` Your other pick${left > 1 ? 's are' : ' is'} still selected.` : ''}`,
+      seats: gone,
+      actions: [findTogetherAction(seats.length), { label: 'Pick other seats', run: pickAgain }],
+    });
+    render();
+    panel.focus();
   }
-  render();
 }
 
-async function confirmHold(hold) {
+/** Best available: the server picks `count` seats (together, unless asked otherwise) and holds them. */
+async function holdBest(/** @type {BestRequest} */ best) {
+  if (!state.showtime) return;
+  try {
+    held(await api('POST', `/api/v1/showtimes/${encodeURIComponent(state.showtime)}/holds`, { best: { together: true, ...best } }));
+  } catch (e) {
+    const err = /** @type {any} */ (e);
+    const n = best.count;
+    if (err.code === 'NO_SEATS_TOGETHER') {
+      const split = naturalOrder(err.details?.split ?? []);
+      setNotice({
+        kind: 'problem',
+        title: `No ${n} seats together`,
+        text: `There is no block of ${n} free seats side by side in one row.${split.length ? ` We can hold ${n} seats apart: ${split.join(', ')}.` : ''}`,
+        actions: [{ label: 'Hold them apart', primary: true, run: () => void act(() => holdBest({ ...best, together: false })) }, { label: 'Pick seats myself', run: pickAgain }],
+      });
+    } else if (err.code === 'NOT_ENOUGH_SEATS') {
+      const available = err.details?.available ?? 0;
+      setNotice({
+        kind: 'problem',
+        title: `Not enough seats for ${n}`,
+        text: available ? `Only ${available} seat${available > 1 ? 's are' : ' is'} left in this showtime.` : 'This showtime is sold out.',
+        actions: available ? [findTogetherAction(Math.min(available, n))] : [],
+      });
+    } else throw e;
+    render();
+    panel.focus();
+  }
+}
+
+async function confirmHold(/** @type {Hold} */ hold) {
+  state.endedHere.add(hold.id);
   const booking = await api('POST', `/api/v1/holds/${encodeURIComponent(hold.id)}/confirm`);
   state.holds.delete(hold.id);
-  for (const seat of booking.seats) state.seats.set(seat, { status: 'booked', mine: true });
-  say(`Booked ${booking.seats.join(', ')}. Enjoy the film!`, true);
+  if (feed.showtime === hold.showtimeId) for (const seat of booking.seats) feed.seats.set(seat, { status: 'booked', mine: true });
+  setNotice({ kind: 'done', title: 'Booked: enjoy the film!', text: `${showtimeLabel(hold.showtimeId)}. Show the reference at the door; your seats are marked ★ on the map.`, seats: naturalOrder(booking.seats), reference: reference(booking.id), actions: [{ label: 'Book more seats', run: pickAgain }] });
   render();
+  panel.focus();
 }
 
-async function releaseHold(hold) {
+async function releaseHold(/** @type {Hold} */ hold) {
+  state.endedHere.add(hold.id);
   await api('DELETE', `/api/v1/holds/${encodeURIComponent(hold.id)}`);
   state.holds.delete(hold.id);
-  for (const seat of hold.seats) state.seats.set(seat, { status: 'available' });
-  say(`Released ${hold.seats.join(', ')}.`, true);
-  const fromPanel = checkout.closeFor(hold.id);
+  if (feed.showtime === hold.showtimeId) for (const seat of hold.seats) feed.seats.set(seat, { status: 'available', mine: false });
+  checkout.closeFor(hold.id);
+  setNotice({ kind: 'ended', title: 'Released', text: 'The seats are back on sale.', seats: naturalOrder(hold.seats), actions: [{ label: 'Pick seats again', run: pickAgain, primary: true }] });
   render();
-  if (fromPanel) $('grid').querySelector(`[data-seat="${hold.seats[0]}"]`)?.focus();
+  panel.focus();
 }
 
-// Leaving the page gives the seats back at once instead of after the hold runs out.
-addEventListener('pagehide', () => {
-  for (const hold of state.holds.values()) {
-    if (checkout.orderOfHold(hold.id)) continue; // its order keeps it while it is paid, on this page or under My orders
-    fetch(`/api/v1/holds/${encodeURIComponent(hold.id)}`, { method: 'DELETE', keepalive: true, headers: { authorization: `Bearer ${state.token}` } });
+async function extendHold(/** @type {Hold} */ hold) {
+  try {
+    const after = await api('POST', `/api/v1/holds/${encodeURIComponent(hold.id)}/extend`);
+    Object.assign(hold, after);
+    say('');
+  } catch (e) {
+    const err = /** @type {any} */ (e);
+    if (err.code === 'HOLD_EXPIRED' || err.code === 'HOLD_NOT_FOUND') return holdEnded(hold, 'expire', false), render();
+    setNotice({ kind: 'problem', title: 'Not extended', text: err.message });
   }
-});
+  render();
+}
 
+async function openCheckout(/** @type {Hold} */ hold, takeFocus = true) {
+  await goToShowtime(hold.showtimeId);
+  checkout.open(hold, /** @type {ShowtimeView} */ (state.showtimes.get(hold.showtimeId)), { takeFocus });
+  renderPanel();
+}
+
+// Every second: the countdowns; a hold of a showtime not on the map runs out here (the shown one's
+// end comes as an expire delta).
 setInterval(() => {
   const now = Date.now();
-  let gone = false;
-  for (const [id, hold] of state.holds) {
-    if (hold.expiresAt <= now) gone = state.holds.delete(id);
-    const countdown = document.querySelector(`[data-hold="${CSS.escape(id)}"] .countdown`);
-    if (countdown) countdown.textContent = clock(hold.expiresAt - now);
+  for (const hold of [...state.holds.values()]) {
+    if (hold.showtimeId !== state.showtime && hold.expiresAt <= now - 2_000 && !checkout.orderOfHold(hold.id)) {
+      holdEnded(hold, 'expire', false);
+      render();
+    }
   }
-  if (gone) {
-    say('Your hold ran out and the seats went back on sale.');
-    renderHolds();
-  }
+  panel.tick(now);
 }, 1000);
 
+// A tab that comes back (from sleep, or after another tab acted) reads the holds again.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') void reconcile();
+});
+
+/** Seats picked but taken meanwhile (seen in a snapshot after a reconnect) leave the selection. */
+function forgetLostSelections() {
+  for (const id of [...state.selected]) {
+    const s = feed.seats.get(id);
+    if (s && s.status !== 'available') state.selected.delete(id);
+  }
+}
+
+// ---- the page ----
+
 /** The seats or My orders, by the address's #fragment (so Back and a reload keep the view). */
-function showView(moveFocus) {
+function showView(/** @type {boolean} */ moveFocus) {
   const orders = location.hash === '#orders';
   $('seats-view').hidden = orders;
   $('orders-view').hidden = !orders;
-  for (const [id, on] of [['nav-seats', !orders], ['nav-orders', orders]]) {
+  for (const [id, on] of /** @type {[string, boolean][]} */ ([['nav-seats', !orders], ['nav-orders', orders]])) {
     if (on) $(id).setAttribute('aria-current', 'page');
     else $(id).removeAttribute('aria-current');
   }
   say('');
-  if (moveFocus) (orders ? $('orders-title') : $('movie')).focus();
+  if (orders && session.token()) void act(async () => myBookings?.load());
+  holdBar?.show(orders);
+  if (moveFocus) (orders ? $('orders-title') : (document.querySelector(/** @type {'input'} */ ('#showtime-choice input:checked')) ?? $('main'))).focus();
 }
 addEventListener('hashchange', () => showView(true));
+
+$('skip-to-seats').addEventListener('click', (e) => {
+  e.preventDefault();
+  if (location.hash === '#orders') location.hash = '';
+  map.focus();
+});
+
+// "Find me N seats": 1 to 10, of which up to all are wheelchair spaces.
+const bestCount = $('best-count', HTMLSelectElement);
+const bestAccessible = $('best-accessible', HTMLSelectElement);
+bestCount.replaceChildren(...Array.from({ length: 10 }, (_, i) => new Option(String(i + 1), String(i + 1), i === 1, i === 1)));
+function accessibleChoices() {
+  const n = Number(bestCount.value);
+  const was = Math.min(n, Number(bestAccessible.value || 0));
+  bestAccessible.replaceChildren(...Array.from({ length: n + 1 }, (_, i) => new Option(i === 0 ? 'none' : String(i), String(i), false, i === was)));
+}
+accessibleChoices();
+bestCount.addEventListener('change', accessibleChoices);
+$('best-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const count = Number(bestCount.value);
+  const accessible = Number(bestAccessible.value);
+  void act(() => holdBest({ count, ...(accessible > 0 && { accessible }) }));
+});
+
+// ---- start-up (the site's: the session, the account corner, the showtime picker, the steps) ----
+
+mountAccount($('account'), session, { say });
+
+/** Signing in, registering or out changes whose seats are `mine` and whose orders these are. */
+session.onChange((reason) => {
+  if (reason === 'start') return;
+  feed.resubscribe();
+  feed.followOrders();
+  void act(async () => {
+    await checkout.load();
+    await myBookings?.load();
+    await holdBar.refresh();
+    await reconcile();
+    render();
+  });
+});
+
+// The step indicator follows what the page shows: a showtime's map (seats), a hold or the checkout
+// panel (checkout), the panel's tickets (tickets). It watches the panels rather than being told, so
+// the seat map's code needs no calls into it.
+const steps = createSteps($('steps'));
+function followSteps() {
+  const panel = $('checkout');
+  if (!panel.hidden && panel.querySelector('.tickets')) steps.set('tickets');
+  else if (!panel.hidden || state.holds.size > 0) steps.set('checkout');
+  else steps.set(state.showtime ? 'seats' : 'showtime');
+}
+new MutationObserver(followSteps).observe($('checkout'), { attributes: true, attributeFilter: ['hidden'], childList: true });
+new MutationObserver(followSteps).observe($('hold-panel'), { childList: true, subtree: true });
+
+/** My bookings (#orders): the orders of the checkout module and the free showtimes' bookings. */
+/** @type {ReturnType<typeof createMyBookings> | null} */
+let myBookings = null;
+myBookings = createMyBookings({ checkout, api, movieTitle: (id) => picker.title(id), showtime: (id) => picker.showtimes.get(id) });
+
+/** The hold bar, on My bookings: a live hold stays in sight, with Back to seats and Release. */
+const holdBar = createHoldBar($('hold-bar'), {
+  token: () => session.token(),
+  showtime: (id) => picker.showtimes.get(id),
+  movieTitle: (id) => picker.title(id),
+  say,
+  backToSeats(hold) {
+    location.hash = '';
+    void act(async () => {
+      await goToShowtime(hold.showtimeId);
+      map.focus();
+    });
+  },
+  released: () => void reconcile(),
+});
+
+/** Settles when the showtime the picker chose last is on the map. */
+let shown = Promise.resolve();
+const picker = createShowtimePicker($('showtime-choice'), {
+  api,
+  say,
+  onSelect(showtime, _movie, { byPerson }) {
+    shown = act(async () => {
+      await selectShowtime(showtime.id);
+      followSteps();
+      // Chosen by the person (a click, Enter on a chip): the seat map is next, keyboard included.
+      if (byPerson && state.showtime === showtime.id) map.focus();
+    });
+  },
+});
+
 showView(false);
 
-$('movie').onchange = () => act(loadShowtimes);
-$('showtime').onchange = () => act(() => selectShowtime($('showtime').value));
-$('hold').onclick = holdSelected;
-
-act(async () => {
-  await ensureToken();
-  connect();
-  await loadMovies();
+void act(async () => {
+  await session.start();
+  await picker.start();
+  feed.followOrders();
+  await myBookings?.load();
+  await holdBar.refresh();
   await checkout.load();
-  renderHolds();
-  await resumeCheckout();
+  await reconcile();
+  await resume();
 });
 
 /**
- * After a reload (or in a second tab) an order still waiting for its payment opens again where it
- * was: its showtime on the map and its checkout panel, instead of the first showtime with no sign of it.
+ * After a reload (or in a second tab) the page opens where the person was: the showtime of an order
+ * waiting for its payment (with its checkout), else of their newest hold.
  */
-async function resumeCheckout() {
+async function resume() {
   const order = checkout.resumable();
-  if (!order) return;
-  if ($('movie').value !== order.movieId) {
-    $('movie').value = order.movieId;
-    await loadShowtimes();
+  if (order) {
+    await goToShowtime(order.showtimeId);
+    const hold = state.holds.get(order.holdId);
+    if (hold) {
+      checkout.open(hold, /** @type {ShowtimeView} */ (state.info), { takeFocus: location.hash !== '#orders' });
+      renderPanel();
+      return;
+    }
   }
-  if (state.showtime !== order.showtimeId) {
-    $('showtime').value = order.showtimeId;
-    await selectShowtime(order.showtimeId);
-  }
-  const hold = state.holds.get(order.holdId);
-  if (!hold || state.showtime !== order.showtimeId) {
-    say('You have an order waiting for payment: see My orders.');
-    return;
-  }
-  checkout.open(hold, state.info, { takeFocus: location.hash !== '#orders' });
-  renderHolds();
+  const newest = [...state.holds.values()].sort((a, b) => b.createdAt - a.createdAt)[0];
+  // The showtime in the address (a link, a reload, Back) wins; else the one of the newest hold.
+  if (newest && !showtimeInUrl() && ![...state.holds.values()].some((h) => h.showtimeId === state.showtime)) await goToShowtime(newest.showtimeId);
+  render();
 }

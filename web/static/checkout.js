@@ -1,11 +1,17 @@
-// Checkout and "My orders" on the booking page: a priced hold becomes an order, paid by card through
-// the payment queue; the outcome arrives on /ws (follow-orders) or, as a fallback, by polling the order.
+// Checkout on the booking page (the list of orders is site/my-bookings.js's): a priced hold becomes an
+// order, paid by card through the payment queue; the outcome arrives on /ws (follow-orders) or, as a fallback, by polling the order.
 // What the page shows is derived from the order's state and its last payment, so a reload, a second
 // tab or a lost message all end up showing the same thing.
 import { $, el, imageDataUrl, say } from './common.js';
 import { cardText, clock, money, ORDER_STATE_WORDS, seatsText, when } from './format.js';
 
 const EMAIL_KEY = 'boxoffice.email';
+
+/** Focuses the first element under `root` that matches (nothing when there is none). */
+const focusIn = (/** @type {ParentNode | null | undefined} */ root, /** @type {string} */ selector) => /** @type {HTMLElement | null | undefined} */ (root?.querySelector(selector))?.focus();
+
+/** An order's short reference, read at the door: the first 8 characters of its id after "ord_". */
+export const orderReference = (/** @type {string} */ id) => id.replace(/^ord_/, '').slice(0, 8);
 /** Polling while a payment or refund is on its way: often without the socket, now and then with it. */
 const POLL_MS = { alone: 1_000, withSocket: 4_000 };
 
@@ -16,18 +22,16 @@ const TEST_CARDS = [
 ];
 
 /**
- * hooks: api(method, path, body), token(), movieTitle(movieId), holdExtended(holdId, expiresAt).
+ * hooks: api(method, path, body), token(), movieTitle(movieId), holdExtended(holdId, expiresAt),
+ * ordersChanged() (My bookings redraws its list: site/my-bookings.js).
  */
 export function createCheckout(hooks) {
   const orders = new Map(); // id -> order view
   const lastPoll = new Map(); // id -> epoch ms
   const qrCache = new Map(); // qr path -> Promise<data: URL>
-  const rows = new Map(); // order id -> { paying, confirming, key } of its entry in My orders
   /** Orders whose payment this page started, and where its outcome is shown: 'panel' | 'orders'. */
   const awaiting = new Map();
   let following = false;
-  /** Past the order's `cancellableUntil` (the start less CANCEL_CUTOFF), a paid order has no Cancel button. */
-  const tooLateToCancel = (order, ui) => order.state === 'paid' && (ui?.refusedLate || Date.now() > order.cancellableUntil);
   /** The checkout panel: { hold, showtime, orderId, key } or null. */
   let active = null;
 
@@ -42,8 +46,9 @@ export function createCheckout(hooks) {
 
   async function load() {
     const { orders: list } = await hooks.api('GET', '/api/v1/orders');
+    orders.clear(); // after a sign in or out, the orders are another person's
     for (const order of list) orders.set(order.id, order);
-    renderOrders();
+    hooks.ordersChanged?.();
   }
 
   /** Every fresher view of an order, from an answer, the socket or a poll, goes through here. */
@@ -53,7 +58,7 @@ export function createCheckout(hooks) {
     orders.set(order.id, order);
     if (order.state === 'pending_payment') hooks.holdExtended(order.holdId, order.expiresAt);
     if (active?.orderId === order.id) renderPanel();
-    renderOrders();
+    hooks.ordersChanged?.();
     settle(order);
   }
 
@@ -64,8 +69,7 @@ export function createCheckout(hooks) {
     awaiting.delete(order.id);
     const target = where === 'panel' ? $('checkout') : document.querySelector(`[data-order="${CSS.escape(order.id)}"]`);
     if (!target) return;
-    const focus = order.state === 'pending_payment' ? target.querySelector('input[name="number"]') : target.querySelector('.result-title, .order-title');
-    focus?.focus();
+    focusIn(target, order.state === 'pending_payment' ? 'input[name="number"]' : '.result-title, .order-title');
   }
 
   async function poll(id) {
@@ -88,7 +92,7 @@ export function createCheckout(hooks) {
 
   /** The countdowns of the panel and of My orders. */
   function tick(now) {
-    for (const node of document.querySelectorAll('[data-ends]')) node.textContent = clock(Number(node.dataset.ends) - now);
+    for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-ends]'))) node.textContent = clock(Number(node.dataset.ends) - now);
     const left = $('checkout').querySelector('.window .countdown');
     if (active && left) left.textContent = clock((orders.get(active.orderId)?.expiresAt ?? active.hold.expiresAt) - now);
     if (active && !active.orderId && active.hold.expiresAt <= now && active.key?.startsWith('form')) renderPanel();
@@ -255,13 +259,14 @@ export function createCheckout(hooks) {
     } else if (phase === 'tickets') {
       body = [
         el('p', { role: 'status', class: 'paid' }, `Paid ${money(order.total, order.currency)} with ${cardText(last.card)}. Show these at the door; they are also under My orders.`),
+        el('p', { class: 'reference' }, 'Booking reference ', el('strong', { class: 'ref', text: orderReference(order.id) }), ` · ${seatsText(order.lines.map((l) => l.seat))}`),
         ticketsList(order),
-        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Book more seats', onclick: () => { close(); $('grid').querySelector('.seat.available')?.focus(); } }), ' ', el('a', { href: '#orders', text: 'My orders' })),
+        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Book more seats', onclick: () => { close(); focusIn($('grid'), '.seat.available'); } }), ' ', el('a', { href: '#orders', text: 'My orders' })),
       ];
     } else {
       body = [
         el('p', { role: 'alert', class: 'ended' }, endedText(phase, order)),
-        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Pick seats again', onclick: () => { close(); $('grid').querySelector('.seat.available')?.focus(); } })),
+        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Pick seats again', onclick: () => { close(); focusIn($('grid'), '.seat.available'); } })),
       ];
     }
     panel.hidden = false;
@@ -300,10 +305,10 @@ export function createCheckout(hooks) {
         active.orderId = order.id;
         orders.set(order.id, order);
         hooks.holdExtended(order.holdId, order.expiresAt);
-        renderOrders();
+        hooks.ordersChanged?.();
       }
       await pay(order, card, 'panel');
-    } catch (e) {
+    } catch (/** @type {any} */ e) {
       if (e.code === 'CHECKOUT_HOLD_EXPIRED' || e.code === 'HOLD_NOT_FOUND') {
         active.hold.expiresAt = 0;
         return renderPanel();
@@ -339,122 +344,14 @@ export function createCheckout(hooks) {
     return url;
   }
 
-  // ---- My orders ----
+  // ---- what My bookings (site/my-bookings.js) uses ----
 
   async function cancelPending(order) {
     try {
       changed(await hooks.api('POST', `/api/v1/orders/${encodeURIComponent(order.id)}/cancel`));
-    } catch (e) {
+    } catch (/** @type {any} */ e) {
       say(e.message);
     }
-  }
-
-  function renderOrders() {
-    const list = $('order-list');
-    const sorted = [...orders.values()].sort((a, b) => b.createdAt - a.createdAt);
-    $('orders-empty').hidden = sorted.length > 0;
-    const count = sorted.filter((o) => o.state === 'pending_payment' || o.state === 'paid').length;
-    $('orders-count').textContent = count ? ` (${count})` : '';
-    const keep = new Set(sorted.map((o) => o.id));
-    for (const node of [...list.children]) if (!keep.has(node.dataset.order)) node.remove();
-    let before = null;
-    for (const order of sorted) {
-      let node = list.querySelector(`:scope > [data-order="${CSS.escape(order.id)}"]`);
-      const ui = rows.get(order.id) ?? { paying: false, confirming: false, key: '' };
-      rows.set(order.id, ui);
-      if (order.state !== 'pending_payment' || paying(order)) ui.paying = false;
-      if (order.state !== 'paid') ui.confirming = false;
-      const key = `${stamp(order)}:${order.payments.length}:${order.refunds.length}:${ui.paying}:${ui.confirming}:${tooLateToCancel(order, ui)}`;
-      if (!node || ui.key !== key) {
-        const fresh = orderEntry(order, ui);
-        // A payment's or refund's outcome redraws the entry: the focus stays in it, not lost to the page.
-        const focused = node?.contains(document.activeElement) ? document.activeElement : null;
-        if (node) node.replaceWith(fresh);
-        if (focused) (fresh.querySelector(focused.className ? `.${[...focused.classList].map((c) => CSS.escape(c)).join('.')}` : focused.tagName) ?? fresh.querySelector('.order-title')).focus();
-        node = fresh;
-        ui.key = key;
-      }
-      if (before ? before.nextSibling !== node : list.firstChild !== node) (before ? before.after(node) : list.prepend(node));
-      before = node;
-    }
-  }
-
-  /** One entry of My orders; `ui` is what the person opened in it (the card form, the cancel question). */
-  function orderEntry(order, ui) {
-    const last = lastPayment(order);
-    const seats = order.lines.map((l) => l.seat);
-    const refund = order.refunds.at(-1);
-    const status = [];
-    if (order.state === 'pending_payment') {
-      status.push(paying(order)
-        ? el('span', {}, el('span', { class: 'spinner', 'aria-hidden': 'true' }), `Paying with ${cardText(last.card)}…`)
-        : el('span', {}, 'Pay within ', el('span', { class: 'countdown', 'data-ends': String(order.expiresAt), text: clock(order.expiresAt - Date.now()) }), ' or the seats go back on sale.'));
-    } else if (order.state === 'paid' && last) status.push(`Paid with ${cardText(last.card)}.`);
-    else if (order.state === 'refunded' && refund) status.push(refund.state === 'pending' ? `${money(refund.amount, refund.currency)} is being refunded…` : refund.state === 'succeeded' ? `${money(refund.amount, refund.currency)} refunded to your card.` : 'The refund is delayed; we keep trying.');
-    else if (order.state !== 'paid') status.push(endedText('ended', order));
-    if (order.state === 'pending_payment' && last && !paying(order) && !ui.paying) status.push(` Last try: ${cardText(last.card)}, ${last.reason ?? last.state}.`);
-
-    const actions = [];
-    if (order.state === 'pending_payment' && !paying(order) && !ui.paying) {
-      actions.push(el('button', { type: 'button', class: 'pay-order', text: `Pay ${money(order.total, order.currency)}`, onclick: () => { ui.paying = true; renderOrders(); entryOf(order.id)?.querySelector('input[name="number"]')?.focus(); } }));
-      actions.push(el('button', { type: 'button', class: 'cancel-order', text: 'Cancel order', onclick: () => cancelPending(order) }));
-    }
-    if (tooLateToCancel(order, ui)) {
-      status.push(el('span', { class: 'too-late', role: ui.refusedLate ? 'alert' : undefined }, ` Cancelling online closed at ${when(order.cancellableUntil)}; the box office can still help.`));
-    } else if (order.state === 'paid' && !ui.confirming) {
-      status.push(el('span', { class: 'cancellable' }, ` You can cancel for a refund until ${when(order.cancellableUntil)}.`));
-      actions.push(el('button', { type: 'button', class: 'cancel-order', text: 'Cancel and refund', onclick: () => { ui.confirming = true; renderOrders(); entryOf(order.id)?.querySelector('.confirm-refund')?.focus(); } }));
-    }
-    let extra = null;
-    if (ui.paying) {
-      extra = cardForm({
-        idPrefix: `order-${order.id}`, order, askEmail: false, total: order.total, currency: order.currency,
-        onSubmit: async (form, { card }) => {
-          form.querySelector('fieldset').disabled = true;
-          try {
-            await pay(order, card, 'orders');
-          } catch (e) {
-            if (e.code === 'ORDER_NOT_PAYABLE' || e.code === 'PAYMENT_IN_PROGRESS') return void poll(order.id);
-            refused(form, e);
-          }
-        },
-      });
-      extra.append(el('button', { type: 'button', class: 'link-button', text: 'Not now', onclick: () => { ui.paying = false; renderOrders(); entryOf(order.id)?.querySelector('.pay-order')?.focus(); } }));
-    } else if (ui.confirming) {
-      extra = el('div', { class: 'confirm-box', role: 'group', 'aria-label': 'Cancel this order?' },
-        el('p', { text: `Cancel ${seatsText(seats, { inSentence: true })} and refund ${money(order.total, order.currency)} to your card? The seats go back on sale.` }),
-        el('button', { type: 'button', class: 'confirm-refund danger', text: `Yes, cancel and refund`, onclick: () => refundOrder(order) }),
-        ' ',
-        el('button', { type: 'button', text: 'Keep my tickets', onclick: () => { ui.confirming = false; renderOrders(); entryOf(order.id)?.querySelector('.cancel-order')?.focus(); } }));
-    }
-    return el('li', { class: 'order', 'data-order': order.id, 'data-state': order.state },
-      el('div', { class: 'order-head' },
-        el('h3', { class: 'order-title', tabindex: '-1' }, `${hooks.movieTitle(order.movieId)} · ${when(order.startsAt)}`),
-        el('span', { class: `badge badge-${order.state}`, text: ORDER_STATE_WORDS[order.state] })),
-      el('p', { class: 'order-what', text: `${seatsText(seats)} · ${money(order.total, order.currency)}` }),
-      el('p', { class: 'order-status' }, ...status),
-      order.state === 'paid' ? el('details', { class: 'order-tickets' }, el('summary', { text: `Tickets (${order.tickets.length})` }), ticketsList(order)) : null,
-      actions.length ? el('p', { class: 'order-actions' }, ...actions.flatMap((a) => [a, ' '])) : null,
-      extra);
-  }
-
-  const entryOf = (id) => document.querySelector(`#order-list > [data-order="${CSS.escape(id)}"]`);
-
-  async function refundOrder(order) {
-    try {
-      const after = await hooks.api('POST', `/api/v1/orders/${encodeURIComponent(order.id)}/cancel`);
-      changed(after);
-      say(`Order cancelled: ${seatsText(order.lines.map((l) => l.seat), { inSentence: true })} went back on sale and ${money(order.total, order.currency)} is on its way back to your card.`, true);
-    } catch (e) {
-      // Too late: said inside the order itself (and its button goes), not at the top of the page.
-      const ui = rows.get(order.id);
-      if (e.code === 'CANCEL_TOO_LATE') {
-        if (ui) ui.refusedLate = true;
-      } else say(e.message);
-      if (ui) ui.confirming = false;
-      renderOrders();
-    }
-    entryOf(order.id)?.querySelector('.order-title')?.focus();
   }
 
   return {
@@ -476,5 +373,18 @@ export function createCheckout(hooks) {
     set following(on) {
       following = on;
     },
+    // My bookings (site/my-bookings.js) draws the list of orders from these.
+    /** The person's orders, by id. */
+    orders,
+    cardForm,
+    ticketsList,
+    pay,
+    refused,
+    poll,
+    cancelPending,
+    paying,
+    lastPayment,
+    stamp,
+    endedText,
   };
 }
