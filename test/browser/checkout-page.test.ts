@@ -177,7 +177,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
   });
 
   it('cancels a paid order from My orders: refunded, and its seats free on another page', async () => {
-    await bob.getByRole('link', { name: 'Seats', exact: true }).click();
+    await bob.locator('#nav-seats').click();
     await pick(bob, 'arrival-3', []);
     await seen(bob, 'E5', 'booked');
     await ann.locator('#nav-orders').click();
