@@ -88,7 +88,7 @@ describe('the booking site: showtime choice and accounts in Chromium', { skip: c
     await page.context().close();
   });
 
-  it('shows a movie's rating and how full a showtime is (filling fast)', async () => {
+  it("shows a movie's rating and how full a showtime is (filling fast)", async () => {
     // Dune's hall has 24 seats: 20 held leaves 4 (under a fifth), "filling fast".
     for (const row of ['AB', 'CD']) {
       const seats = [...row].flatMap((r) => [1, 2, 3, 4, 5].map((n) => `${r}${n}`));
