@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isCurrentShowtime, type Booking, type Hold, type SeatChange, type SeatChangeCause, type SeatMap, type Showtime, type TakenSeat } from '../domain/booking.ts';
 import type { BookingRepository } from '../domain/booking-repository.ts';
 import { BoxofficeError, invalidInput, ShowtimeNotLoaded } from '../domain/errors.ts';
+import { bestAvailable } from '../domain/best-available.ts';
 import type { HoldStore } from '../domain/hold-store.ts';
 import '../checkout/checkout-errors.ts';
 import { normalizeSeatIds, seatsOf, type Seat, type SeatId } from '../domain/layout.ts';
@@ -47,6 +49,18 @@ const MAX_OWNER_LENGTH = 200;
  * request, and a count a second old is good enough for a chip (the seat map itself is always live).
  */
 export const SEATS_LEFT_CACHE_MS = 1_000;
+/** A best-available request picks again after a rival took a chosen seat, at most this many times in all. */
+export const BEST_AVAILABLE_ATTEMPTS = 5;
+/** Seats one best-available request may ask for (and never more than maxSeatsPerHold). */
+export const MAX_BEST_COUNT = 10;
+
+/** What a best-available request asks for: `count` seats, `accessible` of them accessible places, in one block or not. */
+export interface BestAvailableRequest {
+  count: number;
+  accessible?: number;
+  /** One block of adjacent seats in one row (default); false also takes a split when no block exists. */
+  together?: boolean;
+}
 
 interface CachedShowtime {
   showtime: Showtime;
@@ -64,6 +78,8 @@ export class BookingService {
   private readonly restoring = new Map<string, Promise<void>>();
   /** Per showtime, its count of free seats (or the read in flight) until `until`. */
   private readonly seatsLeftCache = new Map<string, { until: number; count: Promise<number> }>();
+  /** Per showtime, the last best-available pick queued in this process (see holdBest). */
+  private readonly picking = new Map<string, Promise<void>>();
   private sweeping = false;
 
   constructor(
@@ -162,19 +178,99 @@ export class BookingService {
     return hold;
   }
 
+  /** A hold of the seats named, or of the best available: exactly one of `seats` and `best`. */
+  hold(req: { showtimeId: string; owner: string; seats?: unknown; best?: BestAvailableRequest }): Promise<Hold> {
+    if ((req.seats === undefined) === (req.best === undefined)) {
+      return Promise.reject(invalidInput('send "seats" (the seats to hold) or "best" (how many seats to find), exactly one of them', { field: 'best' }));
+    }
+    return req.best !== undefined ? this.holdBest({ ...req, best: req.best }) : this.holdSeats({ ...req, seats: req.seats });
+  }
+
   async holdSeats(req: { showtimeId: string; owner: string; seats: unknown; ttlMs?: number }): Promise<Hold> {
     const { showtime, seats: index } = await this.cachedShowtime(req.showtimeId);
     const owner = checkOwner(req.owner);
     const seats = normalizeSeatIds(req.seats, index, showtime.id, this.limits.maxSeatsPerHold);
-    const ttlMs = req.ttlMs ?? this.limits.holdTtlMs;
+    return this.holdChecked(showtime.id, owner, seats, this.checkTtl(req.ttlMs));
+  }
+
+  /**
+   * Holds the best free seats (src/domain/best-available.ts) through the ordinary all-or-none hold,
+   * so the per-owner limit and every store guarantee apply as to any hold. When a rival took a
+   * chosen seat between the read and the hold, it pauses a random moment, reads the seats again and
+   * picks again, up to BEST_AVAILABLE_ATTEMPTS times; it never holds part of a pick.
+   *
+   * Picks of one showtime run one at a time in this process: concurrent picks would read the same
+   * seats and choose the same best block, and all but one would lose and pick again (a herd on the
+   * best block). Across instances the store's atomic hold decides, and the loser picks again.
+   * The queue is bounded by the hold rate limits of the callers in it.
+   */
+  async holdBest(req: { showtimeId: string; owner: string; best: BestAvailableRequest; ttlMs?: number }): Promise<Hold> {
+    const { showtime } = await this.cachedShowtime(req.showtimeId);
+    const owner = checkOwner(req.owner);
+    const { count, accessible, together } = checkBest(req.best, Math.min(MAX_BEST_COUNT, this.limits.maxSeatsPerHold));
+    const ttlMs = this.checkTtl(req.ttlMs);
+    return this.oneAtATime(showtime.id, async () => {
+      let lost: SeatId[] = [];
+      for (let attempt = 1; attempt <= BEST_AVAILABLE_ATTEMPTS; attempt++) {
+        const { seats: taken } = await this.whenLoaded(showtime.id, () => this.deps.holds.seatStates(showtime.id));
+        const pick = bestAvailable(showtime.layout, new Set(taken.map((t) => t.seat)), { count, accessible });
+        if (pick.outcome === 'not-enough') {
+          const details = { showtimeId: showtime.id, count, accessible, available: pick.available, accessibleAvailable: pick.accessibleAvailable };
+          if (pick.available >= count) {
+            throw new BoxofficeError('NOT_ENOUGH_SEATS', `showtime ${showtime.id} has ${pick.accessibleAvailable} free accessible places, ${accessible} were asked for`, details);
+          }
+          throw new BoxofficeError('NOT_ENOUGH_SEATS', details);
+        }
+        if (pick.outcome === 'split' && together) {
+          throw new BoxofficeError('NO_SEATS_TOGETHER', { showtimeId: showtime.id, count, split: pick.seats, groups: pick.groups });
+        }
+        try {
+          return await this.holdChecked(showtime.id, owner, [...pick.seats].sort(), ttlMs);
+        } catch (e) {
+          if (!(e instanceof BoxofficeError && e.code === 'SEAT_UNAVAILABLE')) throw e;
+          lost = (e.details.seats as SeatId[] | undefined) ?? [];
+        }
+        // Another instance's pick won. Both would read the same seats again at once and collide
+        // again: a random pause (up to 2, 4, 8, 16 ms) lets the two fall out of step.
+        if (attempt < BEST_AVAILABLE_ATTEMPTS) await sleep(Math.random() * 2 ** attempt);
+      }
+      throw new BoxofficeError(
+        'SEAT_UNAVAILABLE',
+        `the best seats of showtime ${showtime.id} were taken by others on each of ${BEST_AVAILABLE_ATTEMPTS} tries; nothing is held, try again`,
+        { showtimeId: showtime.id, seats: lost, attempts: BEST_AVAILABLE_ATTEMPTS },
+      );
+    });
+  }
+
+  /** Runs the steps given for one key one after the other, in the order they were given. */
+  private async oneAtATime<T>(key: string, step: () => Promise<T>): Promise<T> {
+    const run = (this.picking.get(key) ?? Promise.resolve()).then(step);
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
+    this.picking.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.picking.get(key) === tail) this.picking.delete(key);
+    }
+  }
+
+  private checkTtl(ttlMs = this.limits.holdTtlMs): number {
     if (!Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > this.limits.maxHoldLifeMs) {
       throw invalidInput(`a hold lasts from 1 ms to ${this.limits.maxHoldLifeMs} ms`);
     }
-    const holdId = `${showtime.id}.${randomBytes(12).toString('base64url')}`;
-    const { hold, version } = await this.whenLoaded(showtime.id, () =>
-      this.deps.holds.hold({ holdId, showtimeId: showtime.id, owner, seats, ttlMs, maxSeatsPerOwner: this.limits.maxSeatsPerOwner }),
+    return ttlMs;
+  }
+
+  /** The hold step itself, for seats already checked against the layout (sorted, unique, not blocked). */
+  private async holdChecked(showtimeId: string, owner: string, seats: SeatId[], ttlMs: number): Promise<Hold> {
+    const holdId = `${showtimeId}.${randomBytes(12).toString('base64url')}`;
+    const { hold, version } = await this.whenLoaded(showtimeId, () =>
+      this.deps.holds.hold({ holdId, showtimeId, owner, seats, ttlMs, maxSeatsPerOwner: this.limits.maxSeatsPerOwner }),
     );
-    this.publish(showtime.id, version, 'hold', heldChanges(hold));
+    this.publish(showtimeId, version, 'hold', heldChanges(hold));
     return hold;
   }
 
@@ -220,12 +316,16 @@ export class BookingService {
     return hold;
   }
 
-  /** Idempotent for the owner: releasing a hold that is already gone succeeds. */
-  async releaseHold(req: { holdId: string; owner: string }): Promise<void> {
+  /**
+   * Idempotent for the owner: releasing a hold that is already gone succeeds. `cause` is what /ws
+   * announces: the owner's release, or, for an order's hold, the order's end (its payment window ran
+   * out: `expire`; the cinema cancelled it: `revoke`).
+   */
+  async releaseHold(req: { holdId: string; owner: string; cause?: 'release' | 'expire' | 'revoke' }): Promise<void> {
     const showtimeId = showtimeOfHold(req.holdId);
     const owner = checkOwner(req.owner);
     const released = await this.whenLoaded(showtimeId, () => this.deps.holds.release({ showtimeId, holdId: req.holdId, owner }), req.holdId);
-    if (released) this.publish(showtimeId, released.version, 'release', availableChanges(released.seats));
+    if (released) this.publish(showtimeId, released.version, req.cause ?? 'release', availableChanges(released.seats));
   }
 
   /**
@@ -564,6 +664,20 @@ export function showtimeOfHold(holdId: unknown): string {
   const match = typeof holdId === 'string' ? HOLD_ID_PATTERN.exec(holdId) : null;
   if (!match) throw new BoxofficeError('HOLD_NOT_FOUND', `hold ${JSON.stringify(holdId)} does not exist`, { holdId });
   return match[1]!;
+}
+
+/** A best-available request as the service takes it: every number in range, the defaults filled in. */
+function checkBest(best: unknown, maxCount: number): { count: number; accessible: number; together: boolean } {
+  if (typeof best !== 'object' || best === null) throw invalidInput('best must be an object like {"count": 2}', { field: 'best' });
+  const { count, accessible = 0, together = true } = best as Record<string, unknown>;
+  if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > maxCount) {
+    throw invalidInput(`best.count must be a whole number from 1 to ${maxCount}`, { field: 'best.count', limit: maxCount });
+  }
+  if (!Number.isInteger(accessible) || (accessible as number) < 0 || (accessible as number) > (count as number)) {
+    throw invalidInput(`best.accessible must be a whole number from 0 to best.count (${count})`, { field: 'best.accessible' });
+  }
+  if (typeof together !== 'boolean') throw invalidInput('best.together must be true or false', { field: 'best.together' });
+  return { count: count as number, accessible: accessible as number, together };
 }
 
 function checkOwner(owner: unknown): string {

@@ -223,7 +223,7 @@ export class OrderService {
       const { cancelCutoffMs } = this.deps.settings;
       if (this.now() > startsAt - cancelCutoffMs) throw new BoxofficeError('CANCEL_TOO_LATE', { orderId: order.id, cutoffMinutes: Math.round(cancelCutoffMs / 60_000) });
     }
-    return this.cancelOrder(order, 'cancelled by the buyer');
+    return this.cancelOrder(order, 'cancelled by the buyer', 'release');
   }
 
   /**
@@ -234,7 +234,7 @@ export class OrderService {
     const reason = typeof req.reason === 'string' ? req.reason.trim() : '';
     if (reason.length === 0 || reason.length > MAX_REASON) throw invalidInput(`reason must be 1 to ${MAX_REASON} characters`, { field: 'reason' });
     const order = await this.anyOrder(req.orderId);
-    const cancelled = await this.cancelOrder(order, `cancelled by the cinema: ${reason}`);
+    const cancelled = await this.cancelOrder(order, `cancelled by the cinema: ${reason}`, 'revoke');
     await this.deps.audit.appendAudit({
       actor: `${req.actor.email} (${req.actor.owner})`,
       action: 'order.cancel',
@@ -244,11 +244,12 @@ export class OrderService {
     return cancelled;
   }
 
-  private async cancelOrder(order: Order, reason: string): Promise<Order> {
+  /** `cause`: how /ws announces the freed seats of an unpaid order (the buyer's release, or the cinema's revoke). */
+  private async cancelOrder(order: Order, reason: string, cause: 'release' | 'revoke'): Promise<Order> {
     if (order.state === 'pending_payment') {
       const moved = await this.deps.orders.moveOrder(order.id, ['pending_payment'], 'cancelled', { reason });
       if (!moved) return this.cancelRefused(order.id);
-      await this.releaseHold(moved);
+      await this.releaseHold(moved, cause);
       this.changed(moved);
       return moved;
     }
@@ -279,9 +280,9 @@ export class OrderService {
     throw new BoxofficeError('ORDER_NOT_CANCELLABLE', { orderId, state: now.state });
   }
 
-  private async releaseHold(order: Order): Promise<void> {
+  private async releaseHold(order: Order, cause: 'release' | 'expire' | 'revoke'): Promise<void> {
     try {
-      await this.deps.booking.releaseHold({ holdId: order.holdId, owner: order.owner });
+      await this.deps.booking.releaseHold({ holdId: order.holdId, owner: order.owner, cause });
     } catch (e) {
       // Released already, or gone with its showtime: nothing holds the seats for this order.
       if (!(e instanceof BoxofficeError && (e.code === 'HOLD_NOT_FOUND' || e.code === 'NOT_HOLD_OWNER'))) throw e;
@@ -312,7 +313,8 @@ export class OrderService {
         }
         const moved = await this.deps.orders.moveOrder(order.id, ['pending_payment'], 'expired', { reason: 'not paid in time' }, now);
         if (!moved) continue; // paid, cancelled or being paid meanwhile
-        await this.releaseHold(moved);
+        // Announced as an expiry: for the buyer the hold ran out, as it would have without an order.
+        await this.releaseHold(moved, 'expire');
         this.changed(moved);
         expired++;
       }

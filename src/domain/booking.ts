@@ -91,8 +91,9 @@ export interface SeatChange {
 
 /**
  * Why seats changed, sent with every delta on /ws so a page can say why a hold ended: `release` is
- * the owner's (or a confirm that could not be written), `revoke` an admin's force-release, `expire`
- * the hold ran out, `confirm` it became a booking, `cancel` a booking was cancelled, `restore` booked
+ * the owner's (or a confirm that could not be written), `revoke` the venue's (an admin's
+ * force-release, or the cinema cancelling an unpaid order), `expire` the hold or its order's payment
+ * window ran out, `confirm` it became a booking, `cancel` a booking was cancelled, `restore` booked
  * seats were reloaded from the database, `transfer` a guest's holds became an account's.
  */
 export const SEAT_CHANGE_CAUSES = ['hold', 'extend', 'release', 'revoke', 'confirm', 'expire', 'restore', 'transfer', 'cancel'] as const;

@@ -104,8 +104,20 @@ export const CORE_ERRORS = defineErrors('core', 'Booking, accounts and admin', {
   SEAT_UNAVAILABLE: {
     status: 409,
     message: 'seats {seats} of showtime {showtimeId} are not available',
-    when: 'a seat is held, booked or blocked; nothing was held. At confirm: a held seat an admin has blocked since (the hold is released)',
-    details: '`seats` (the taken ones)',
+    when: 'a seat is held, booked or blocked; nothing was held. At confirm: a held seat an admin has blocked since (the hold is released). Best available: rivals took the chosen seats on every one of its tries (`attempts`); nothing was held, asking again may succeed',
+    details: '`seats` (the taken ones); for best available also `attempts`',
+  },
+  NO_SEATS_TOGETHER: {
+    status: 409,
+    message: 'showtime {showtimeId} has no {count} adjacent free seats in one row',
+    when: 'best available with `together` (the default): no block of adjacent free seats (with the accessible places asked for) exists; nothing was held. Ask again with `"together": false` to hold the split',
+    details: '`split` (the seats a split pick would take now, not held), `groups` (the same seats as groups of adjacent seats), `count`',
+  },
+  NOT_ENOUGH_SEATS: {
+    status: 409,
+    message: 'showtime {showtimeId} has {available} free seats, {count} were asked for',
+    when: 'best available: fewer free seats, or fewer free accessible places, than asked for; nothing was held',
+    details: '`available` (free seats now), `accessibleAvailable` (free accessible places now), `count`, `accessible`',
   },
   HOLD_LIMIT_EXCEEDED: {
     status: 409,

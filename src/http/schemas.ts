@@ -11,7 +11,7 @@ import { CURRENCY_PATTERN, MAX_PRICE, priceLines, priceOf } from '../domain/orde
  */
 
 /** A request body of the product API: a field no schema names is refused with a 400 that names it. */
-export const Body = <P extends TProperties>(properties: P, options: { description?: string } = {}): TObject<P> =>
+export const Body = <P extends TProperties>(properties: P, options: { description?: string; examples?: unknown[] } = {}): TObject<P> =>
   Type.Object(properties, { ...options, additionalProperties: false });
 
 /**

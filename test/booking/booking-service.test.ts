@@ -80,6 +80,19 @@ for (const kind of ['memory', 'redis', 'postgres'] as const) {
       assert.equal((await h.service.seatMap(st)).seats.find((s) => s.id === 'A1')?.status, 'available');
     });
 
+    it("lists an owner's live holds across showtimes, and counts the seats left", async () => {
+      const [one, two] = [await h.showtime(), await h.showtime()];
+      const a = await h.service.holdSeats({ showtimeId: one, owner: 'lister', seats: ['A1', 'A2'] });
+      const b = await h.service.holdBest({ showtimeId: two, owner: 'lister', best: { count: 3 } });
+      await h.service.holdSeats({ showtimeId: two, owner: 'other', seats: ['A9'] });
+      assert.deepEqual((await h.service.liveHoldsOf('lister')).map((x) => [x.hold.id, x.showtime.id]), [[a.id, one], [b.id, two]]);
+      await h.service.releaseHold({ holdId: a.id, owner: 'lister' });
+      assert.deepEqual((await h.service.liveHoldsOf('lister')).map((x) => x.hold.id), [b.id]);
+      // 3 x 10 seats, C10 blocked: 29, less lister's 3 and other's 1.
+      assert.equal(await h.service.seatsLeft(two), 25);
+      assert.equal(b.seats.length, 3);
+    });
+
     it('refuses bad input with clear errors', async () => {
       const st = await h.showtime();
       const hold = (seats: unknown, showtimeId = st) => code(h.service.holdSeats({ showtimeId, owner: 'ann', seats }));

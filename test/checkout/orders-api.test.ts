@@ -281,7 +281,8 @@ describe('an order not paid in time', () => {
       assert.ok(order.expiresAt <= Date.now() + 2_000);
       const expired = (await ws.next((m) => m.type === 'order' && (m.order as { state: string }).state === 'expired', 5_000)).order as { id: string; reason: string };
       assert.deepEqual([expired.id, expired.reason], [order.id, 'not paid in time']);
-      await ws.next((m) => m.type === 'delta' && (m.changes as { seat: string; status: string }[]).some((c) => c.seat === 'F5' && c.status === 'available'), 3_000);
+      const freed = await ws.next((m) => m.type === 'delta' && (m.changes as { seat: string; status: string }[]).some((c) => c.seat === 'F5' && c.status === 'available'), 3_000);
+      assert.equal(freed.cause, 'expire', 'for the buyer the hold ran out, whichever sweep freed it');
       const late = await s.app.inject({ method: 'POST', url: `/api/v1/orders/${order.id}/payments`, headers: auth, payload: { card: card() } });
       assert.deepEqual([late.statusCode, late.json().code], [409, 'ORDER_NOT_PAYABLE']);
     } finally {

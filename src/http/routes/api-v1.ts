@@ -2,7 +2,7 @@ import type {} from '@fastify/swagger';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import '../../checkout/checkout-errors.ts';
-import type { BookingService } from '../../booking/booking-service.ts';
+import { MAX_BEST_COUNT, type BookingService } from '../../booking/booking-service.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
 import type { SeatMap, Showtime } from '../../domain/booking.ts';
 import { BoxofficeError } from '../../domain/errors.ts';
@@ -156,18 +156,49 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
       preHandler: limits.holds,
       schema: {
         tags: ['holds'],
-        summary: 'Hold several seats at once (all or none)',
+        summary: 'Hold several seats at once (all or none), named or the best available',
+        description: [
+          'Send exactly one of `seats` (the seats to hold) and `best` (how many seats to find). Either way the hold is all or none and counts against MAX_SEATS_PER_OWNER and the hold rate limits.',
+          '',
+          '`best` finds the best free seats: `count` (1 to 10) adjacent seats in one row (an aisle breaks a row), nearest the middle of the row about 60% of the way back from the screen, never leaving a single free seat stranded beside the block when another block exists; `accessible` of them (default 0) accessible places, the rest not accessible when possible. With `together` (default true) and no such block: 409 `NO_SEATS_TOGETHER` whose `details.split` names the seats a split would take (not held); ask again with `"together": false` to hold them. Too few free seats: 409 `NOT_ENOUGH_SEATS` with `details.available`. A rival taking a chosen seat meanwhile makes the server pick again (up to 5 tries, then 409 `SEAT_UNAVAILABLE`); it never holds part of a pick.',
+        ].join('\n'),
         security: bearer,
         params: idParam('showtimeId', 'showtime id'),
-        body: Body({ seats: Type.Array(Type.String({ maxLength: 8 }), { minItems: 1, maxItems: 100 }) }),
+        body: Body(
+          {
+            seats: Type.Optional(Type.Array(Type.String({ maxLength: 8 }), { minItems: 1, maxItems: 100, description: 'the seats to hold' })),
+            best: Type.Optional(
+              Type.Object(
+                {
+                  count: Type.Integer({ minimum: 1, maximum: MAX_BEST_COUNT, description: 'seats wanted' }),
+                  accessible: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_BEST_COUNT, description: 'how many of them are accessible places (at most count; default 0)' })),
+                  together: Type.Optional(Type.Boolean({ description: 'one block in one row (default true); false holds the best split when no block exists' })),
+                },
+                { additionalProperties: false, description: 'find the best free seats instead of naming them' },
+              ),
+            ),
+          },
+          { examples: [{ seats: ['F10', 'F11'] }, { best: { count: 3, accessible: 0 } }, { best: { count: 4, accessible: 1, together: false } }] },
+        ),
         response: {
           201: HoldSchema,
-          ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'SHOWTIME_NOT_FOUND', 'SEAT_NOT_FOUND', 'SEAT_UNAVAILABLE', 'HOLD_LIMIT_EXCEEDED', 'RATE_LIMITED', 'STORE_UNAVAILABLE'),
+          ...failures(
+            'INVALID_INPUT',
+            'UNAUTHORIZED',
+            'SHOWTIME_NOT_FOUND',
+            'SEAT_NOT_FOUND',
+            'SEAT_UNAVAILABLE',
+            'NO_SEATS_TOGETHER',
+            'NOT_ENOUGH_SEATS',
+            'HOLD_LIMIT_EXCEEDED',
+            'RATE_LIMITED',
+            'STORE_UNAVAILABLE',
+          ),
         },
       },
     },
     async (request, reply) => {
-      const hold = await service.holdSeats({ showtimeId: request.params.showtimeId, owner: callerOf(request).owner, seats: request.body.seats });
+      const hold = await service.hold({ showtimeId: request.params.showtimeId, owner: callerOf(request).owner, ...request.body });
       return reply.status(201).send(toHoldView(hold, service.maxExpiresAt(hold), await service.showtime(hold.showtimeId)));
     },
   );
