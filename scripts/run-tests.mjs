@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm test: the type check and every test/**/*.test.ts, each file in a Node process of its own.
 //
-//   node scripts/run-tests.mjs                  everything (tsc --noEmit runs alongside the tests)
+//   node scripts/run-tests.mjs                  everything (the type checks, server and web, run alongside the tests)
 //   node scripts/run-tests.mjs --tier unit      one tier: unit, services or browser (repeatable)
 //   node scripts/run-tests.mjs redis lab        only files whose path contains one of the words
 //
@@ -112,7 +112,11 @@ const shared = selected.filter((f) => !f.serial && !f.exclusive).sort((a, b) => 
 const exclusive = selected.filter((f) => f.exclusive);
 
 const started = Date.now();
-const typecheck = tiers.length || words.length ? null : node(['node_modules/typescript/bin/tsc', '--noEmit'], { low: alone.length > 0 });
+// The server's type check and the front-end's (web/tsconfig.json: the pages' JSDoc-typed modules).
+const typechecks = tiers.length || words.length ? [] : [
+  { name: 'tsc --noEmit', run: node(['node_modules/typescript/bin/tsc', '--noEmit'], { low: alone.length > 0 }) },
+  { name: 'tsc -p web/tsconfig.json', run: node(['node_modules/typescript/bin/tsc', '-p', 'web/tsconfig.json'], { low: alone.length > 0 }) },
+];
 const template = await mkdtemp(join(tmpdir(), 'boxoffice-pglite-template-'));
 // Ctrl-C reaches the test processes too; the template goes with them.
 process.once('SIGINT', () => {
@@ -153,10 +157,10 @@ try {
 }
 
 let failed = results.filter((r) => !r.ok).map((r) => r.file.path);
-if (typecheck) {
-  const { ok, output } = await typecheck;
+for (const { name, run } of typechecks) {
+  const { ok, output } = await run;
   process.stdout.write(output);
-  if (!ok) failed = ['tsc --noEmit', ...failed];
+  if (!ok) failed = [name, ...failed];
 }
 const count = (name) => results.reduce((n, r) => n + Number(r.output.match(new RegExp(`^[#ℹ] ${name} (\\d+)$`, 'm'))?.[1] ?? 0), 0);
 const byTier = TIERS.map((t) => `${selected.filter((f) => f.tier === t).length} ${t}`).join(', ');

@@ -3,8 +3,6 @@ import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -14,6 +12,7 @@ import type { Boxoffice } from '../boxoffice.ts';
 import { BoxofficeError } from '../domain/errors.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../config.ts';
+import { apiDocsPlugin } from './plugins/api-docs.ts';
 import { identityPlugin } from './plugins/identity.ts';
 import { inputGuardPlugin } from './plugins/input-guard.ts';
 import { rateLimitsPlugin } from './plugins/rate-limits.ts';
@@ -74,24 +73,7 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
   await app.register(inputGuardPlugin);
   await app.register(identityPlugin, { identity: box.identity });
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: {
-        title: 'Boxoffice',
-        version: '0.1.0',
-        description: 'Real-time cinema seat booking. Errors are `{ error, code, details? }`; codes are listed in docs/errors.md.',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a guest token from POST /api/v1/guests, or an access token from POST /api/v1/auth/login' } } },
-    },
-  });
-  await app.register(fastifySwaggerUi, {
-    routePrefix: '/docs',
-    staticCSP: true,
-    // Its CSP says upgrade-insecure-requests: over plain http from another machine (HOST=0.0.0.0)
-    // the browser would fetch the UI's files over https and show a blank page. Left to a TLS proxy,
-    // as for the pages (helmet below).
-    transformStaticCSP: (header: string) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
-  });
+  await app.register(apiDocsPlugin);
   await app.register(fastifyHelmet, {
     // The pages load only their own scripts and styles, and talk to this server over HTTP and ws(s).
     contentSecurityPolicy: {

@@ -23,11 +23,15 @@ export function say(text, ok = false) {
   el.hidden = !text;
 }
 
+/** @typedef {Error & { code?: string, details?: Record<string, unknown>, status?: number }} ApiError */
+
+/** What went wrong, for the page: an Error's message (a request's is the server's), anything else as text. */
+export const messageOf = (/** @type {unknown} */ e) => (e instanceof Error ? e.message : String(e));
+
 /**
- * A JSON request. An error answer throws an Error with the server's message, `code`, `details`
+ * A JSON request. An error answer throws an ApiError with the server's message, `code`, `details`
  * and `status`, so pages show what the server said.
- */
-/**
+ *
  * @param {string} method
  * @param {string} path
  * @param {{ body?: unknown, token?: string | null }} [options]
