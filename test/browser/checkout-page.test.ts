@@ -125,7 +125,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     assert.match(Buffer.from(svg[1]!, 'base64').toString('utf8'), /^<svg[\s\S]*<\/svg>\s*$/);
     assert.equal(await ann.locator('#checkout .ticket').count(), 2);
     assert.match(await ann.locator('#checkout .ticket').first().innerText(), /Seat E5[\s\S]*Code ord_/);
-    await seen(ann, 'E5', 'booked');
+    await seen(ann, 'E5', 'yours');
     await seen(bob, 'E5', 'booked');
     await shot(ann, '4-tickets');
     assert.deepEqual(await axeViolations(ann), []);
@@ -151,7 +151,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     await bob.getByRole('button', { name: 'Pay €12.50' }).click();
     await bob.locator('#checkout h2', { hasText: 'Your tickets' }).waitFor({ timeout: 10_000 });
     assert.match(await bob.locator('#checkout .paid').innerText(), /Paid €12\.50 with Mastercard ending 4444/);
-    await seen(bob, 'C4', 'booked');
+    await seen(bob, 'C4', 'yours');
   });
 
   it('pays a pending order from My orders with another card', async () => {

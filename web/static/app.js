@@ -236,6 +236,10 @@ function changed(/** @type {string} */ showtime, /** @type {import('./live-seat-
 /** A hold of ours ended by something this tab did not do: the panel says why. */
 function holdEnded(/** @type {Hold} */ hold, /** @type {SeatChangeCause | undefined} */ cause, /** @type {boolean} */ bought) {
   state.holds.delete(hold.id);
+  if ((cause === 'confirm' || bought) && feed.showtime === hold.showtimeId) {
+    // Bought (here or elsewhere): the seats show as yours even when the delta does not say whose they are.
+    for (const seat of hold.seats) if (feed.seats.get(seat)?.status === 'booked') feed.seats.set(seat, { status: 'booked', mine: true });
+  }
   if (state.endedHere.delete(hold.id)) return;
   if (checkout.orderOfHold(hold.id) && (cause === 'confirm' || bought)) return; // its checkout shows the tickets
   const seats = naturalOrder(hold.seats);

@@ -70,6 +70,7 @@ export function createHoldPanel({ root, hold, confirm, checkout, extend, release
       : el('p', { class: 'pick-what muted', text: holds.length ? 'Pick more seats on the map to hold them too.' : 'No seats yet: pick them on the map, or let us find them.' }));
     holdButton.disabled = seats.length === 0;
     root.classList.toggle('has-picks', seats.length > 0);
+    root.classList.toggle('has-notice', next.notice !== null);
     holdButton.textContent = seats.length ? `Hold ${seats.length} seat${seats.length > 1 ? 's' : ''}` : 'Hold seats';
 
     renderNotice(next.notice);
@@ -128,7 +129,7 @@ export function createHoldPanel({ root, hold, confirm, checkout, extend, release
       const urgent = left < URGENT_MS;
       card.classList.toggle('urgent', urgent);
       /** @type {HTMLElement} */ (card.querySelector('.time-icon')).textContent = urgent ? '⚠' : '';
-      const life = Math.max(1, (view.hold.maxExpiresAt ?? view.hold.expiresAt) - view.hold.createdAt);
+      const life = Math.max(1, view.hold.expiresAt - view.hold.createdAt);
       /** @type {HTMLElement} */ (card.querySelector('.timebar-fill')).style.width = `${Math.max(0, Math.min(100, (left / life) * 100))}%`;
       announce(view, left);
     }

@@ -237,7 +237,8 @@ export function createSeatMap({ grid, scroller, minimap, zoomIn, zoomOut, zoomFi
     zoomFit.disabled = fitted;
     requestAnimationFrame(() => {
       const wide = scroller.scrollWidth > scroller.clientWidth + 1;
-      hint.hidden = !wide && size >= TAP_SEAT;
+      const finger = matchMedia('(pointer: coarse)').matches || innerWidth < 640;
+      hint.hidden = !wide && !(finger && size < TAP_SEAT);
       hint.textContent = wide ? 'The hall is wider than the screen: swipe sideways to see it all, or zoom out.' : 'Seats are small here: zoom in (+, or pinch) to tap them easily.';
       minimap.hidden = !wide;
       drawMinimap();
