@@ -156,6 +156,17 @@ export function createShowtimePicker(root, { api, onSelect, say = () => {} }) {
     renderDays();
     renderChips();
     if (again) /** @type {HTMLElement | null} */ (root.querySelector(again))?.focus();
+    // On a narrow screen the rows scroll sideways: the chosen card and chip are brought into view.
+    showInRow(movieGroup, movieGroup.querySelector('label:has(input:checked)'));
+    for (const list of chipList.querySelectorAll('ul:not([hidden])')) showInRow(/** @type {HTMLElement} */ (list), list.querySelector('[aria-current="true"]'));
+  }
+
+  /** Scrolls a sideways row (only it, never the page) so that `item` is in view. */
+  function showInRow(/** @type {HTMLElement} */ row, /** @type {Element | null} */ item) {
+    if (!item) return;
+    const r = row.getBoundingClientRect();
+    const i = item.getBoundingClientRect();
+    if (i.left < r.left || i.right > r.right) row.scrollLeft += i.left - r.left - 8;
   }
 
   function chooseMovie(/** @type {string} */ id) {
