@@ -88,13 +88,24 @@ describe('the booking site: showtime choice and accounts in Chromium', { skip: c
     await page.context().close();
   });
 
-  it('shows how full a showtime is: seats left, filling fast, sold out', async () => {
+  it("shows a movie's rating and how full a showtime is (filling fast)", async () => {
     // Dune's hall has 24 seats: 20 held leaves 4 (under a fifth), "filling fast".
     for (const row of ['AB', 'CD']) {
       const seats = [...row].flatMap((r) => [1, 2, 3, 4, 5].map((n) => `${r}${n}`));
       await s.box.service.holdSeats({ showtimeId: 'dune-1', owner: s.tokens.issue().owner, seats });
     }
+    // A rating shows once a movie has reviews (writing one needs a paid, started showtime: the
+    // catalog's answer is given one here instead).
     const page = await open(PHONE);
+    await page.context().route('**/api/v1/movies', async (route) => {
+      const answer = await (await route.fetch()).json();
+      for (const m of answer.movies) if (m.id === 'dune') m.rating = { average: 4.25, count: 8 };
+      await route.fulfill({ json: answer });
+    });
+    await page.reload();
+    await page.locator('#live', { hasText: 'live' }).waitFor();
+    await page.locator('label[data-movie="dune"] .rating').waitFor();
+    assert.equal(await page.getByRole('radio', { name: /Dune: Part Two.*4\.3 out of 5 from 8 reviews/ }).count(), 1);
     await page.locator('label[data-movie="dune"]').click();
     const chip = page.locator('[data-showtime="dune-1"]');
     await chip.waitFor();

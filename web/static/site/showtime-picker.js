@@ -13,6 +13,8 @@ import { money } from '../format.js';
 
 /** Under this share of seats left, a showtime is "filling fast". */
 const FILLING_FAST = 0.2;
+/** How often the chips' seats left are read again while the choice is on screen. */
+const REFRESH_MS = 30_000;
 
 const dayKey = (/** @type {Date} */ d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -146,10 +148,25 @@ export function createShowtimePicker(root, { api, onSelect, say = () => {} }) {
     );
   }
 
+  /** Draws it all again; the focus stays on the same card, day or chip. */
   function render() {
+    const active = root.contains(document.activeElement) ? /** @type {HTMLElement} */ (document.activeElement) : null;
+    const again = active?.id ? `#${CSS.escape(active.id)}` : active?.dataset.showtime ? `[data-showtime="${CSS.escape(active.dataset.showtime)}"]` : null;
     renderMovies();
     renderDays();
     renderChips();
+    if (again) /** @type {HTMLElement | null} */ (root.querySelector(again))?.focus();
+    // On a narrow screen the rows scroll sideways: the chosen card and chip are brought into view.
+    showInRow(movieGroup, movieGroup.querySelector('label:has(input:checked)'));
+    for (const list of chipList.querySelectorAll('ul:not([hidden])')) showInRow(/** @type {HTMLElement} */ (list), list.querySelector('[aria-current="true"]'));
+  }
+
+  /** Scrolls a sideways row (only it, never the page) so that `item` is in view. */
+  function showInRow(/** @type {HTMLElement} */ row, /** @type {Element | null} */ item) {
+    if (!item) return;
+    const r = row.getBoundingClientRect();
+    const i = item.getBoundingClientRect();
+    if (i.left < r.left || i.right > r.right) row.scrollLeft += i.left - r.left - 8;
   }
 
   function chooseMovie(/** @type {string} */ id) {
@@ -215,6 +232,11 @@ export function createShowtimePicker(root, { api, onSelect, say = () => {} }) {
     for (const m of sorted) movies.set(m.id, m);
   }
 
+  // How full the showtimes are changes as people book: read it again now and then while it is seen.
+  setInterval(() => {
+    if (document.visibilityState === 'visible' && root.offsetParent !== null && movies.size) void load().then(render, () => {});
+  }, REFRESH_MS);
+
   return {
     /**
      * Loads the catalog and shows the showtime in the address, else the soonest one (the person sees
@@ -230,7 +252,7 @@ export function createShowtimePicker(root, { api, onSelect, say = () => {} }) {
       else render();
     },
     select,
-    /** Reloads how full the showtimes are (after a hold or a purchase), keeping the choice. */
+    /** Reloads how full the showtimes are, keeping the choice (and the focus). */
     async refresh() {
       await load();
       render();
