@@ -7,17 +7,17 @@ import { $, el, messageOf, request, say } from './common.js';
 import { when } from './format.js';
 import { liveSeatFeed } from './live-seat-feed.js';
 
-/** @typedef {import('./admin-types.d.ts').Movie} Movie */
-/** @typedef {import('./admin-types.d.ts').Theater} Theater */
-/** @typedef {import('./admin-types.d.ts').Screen} Screen */
-/** @typedef {import('./admin-types.d.ts').Session} Session */
-/** @typedef {import('./admin-types.d.ts').Occupancy} Occupancy */
-/** @typedef {import('./admin-types.d.ts').AdminHold} AdminHold */
-/** @typedef {import('./admin-types.d.ts').AuditEntry} AuditEntry */
-/** @typedef {import('./admin-types.d.ts').QueueDepth} QueueDepth */
-/** @typedef {import('./admin-types.d.ts').DeadLetter} DeadLetter */
-/** @typedef {import('./admin-types.d.ts').LayoutInput} LayoutInput */
-/** @typedef {import('./admin-types.d.ts').LayoutSeatInput} LayoutSeatInput */
+/** @typedef {import('./types.d.ts').Movie} Movie */
+/** @typedef {import('./types.d.ts').Theater} Theater */
+/** @typedef {import('./types.d.ts').Screen} Screen */
+/** @typedef {import('./types.d.ts').Session} Session */
+/** @typedef {import('./types.d.ts').Occupancy} Occupancy */
+/** @typedef {import('./types.d.ts').AdminHold} AdminHold */
+/** @typedef {import('./types.d.ts').AuditEntry} AuditEntry */
+/** @typedef {import('./types.d.ts').QueueDepth} QueueDepth */
+/** @typedef {import('./types.d.ts').DeadLetter} DeadLetter */
+/** @typedef {import('./types.d.ts').LayoutInput} LayoutInput */
+/** @typedef {import('./types.d.ts').LayoutSeatInput} LayoutSeatInput */
 /** @typedef {import('./live-seat-feed.js').FeedStatus} FeedStatus */
 /** @typedef {ReturnType<typeof liveSeatFeed>} Feed */
 

@@ -4,13 +4,13 @@
 import { $, el, messageOf, request, say } from './common.js';
 import { reconnectingSocket } from './live-seat-feed.js';
 
-/** @typedef {import('./admin-types.d.ts').LabInfo} LabInfo */
-/** @typedef {import('./admin-types.d.ts').LabModeInfo} LabModeInfo */
-/** @typedef {import('./admin-types.d.ts').LabState} LabState */
-/** @typedef {import('./admin-types.d.ts').LabEvent} LabEvent */
-/** @typedef {import('./admin-types.d.ts').LabLock} LabLock */
-/** @typedef {import('./admin-types.d.ts').AttemptResult} AttemptResult */
-/** @typedef {import('./admin-types.d.ts').StressSummary} StressSummary */
+/** @typedef {import('./types.d.ts').LabInfo} LabInfo */
+/** @typedef {import('./types.d.ts').LabModeInfo} LabModeInfo */
+/** @typedef {import('./types.d.ts').LabState} LabState */
+/** @typedef {import('./types.d.ts').LabEvent} LabEvent */
+/** @typedef {import('./types.d.ts').LabLock} LabLock */
+/** @typedef {import('./types.d.ts').AttemptResult} AttemptResult */
+/** @typedef {import('./types.d.ts').StressSummary} StressSummary */
 
 const SHOWTIME = 'lab-1';
 const BUYERS = /** @type {const} */ (['alice', 'bob']);

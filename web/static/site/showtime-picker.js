@@ -7,7 +7,7 @@ import { money } from '../format.js';
 
 /**
  * @typedef {{ id: string, title: string, durationMinutes: number, rating?: { average: number | null, count: number } }} Movie
- * @typedef {{ id: string, movieId: string, screenId: string, startsAt: string, seatCount: number, seatsLeft?: number,
+ * @typedef {{ id: string, movieId: string, screenId: string, startsAt: string, seatCount: number, seatsLeft?: number | null,
  *   prices: { currency: string, standard: number, premium: number, accessible: number } }} Showtime
  */
 
