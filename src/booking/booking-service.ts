@@ -578,13 +578,13 @@ export class BookingService {
     const { showtimeId } = booking;
     const done = await this.whenLoaded(showtimeId, () => this.deps.holds.completeConfirm({ showtimeId, holdId: booking.id }));
     if (done) {
-      this.publish(showtimeId, done.version, 'confirm', bookedChanges(done.seats));
+      this.publish(showtimeId, done.version, 'confirm', bookedChanges(done.seats, booking.owner));
       return;
     }
     // The hold left `confirming` while the booking was being written (the sweeper gave up on it):
     // the booking is durable, so its seats become booked whoever holds them now.
     const restored = await this.deps.holds.restore(showtimeId, [{ bookingId: booking.id, owner: booking.owner, seats: booking.seats }]);
-    if (restored.seats.length > 0) this.publish(showtimeId, restored.version, 'confirm', bookedChanges(restored.seats));
+    if (restored.seats.length > 0) this.publish(showtimeId, restored.version, 'confirm', bookedChanges(restored.seats, booking.owner));
   }
 
   private async abortConfirm(showtimeId: string, holdId: string): Promise<void> {
@@ -690,7 +690,8 @@ function checkOwner(owner: unknown): string {
 const heldChanges = (hold: Hold): SeatChange[] =>
   hold.seats.map((seat) => ({ seat, status: 'held', expiresAt: hold.expiresAt, owner: hold.owner, holdId: hold.id }));
 const availableChanges = (seats: SeatId[]): SeatChange[] => seats.map((seat) => ({ seat, status: 'available' }));
-const bookedChanges = (seats: SeatId[]): SeatChange[] => seats.map((seat) => ({ seat, status: 'booked' }));
+/** Seats that became booked; with the booking's owner, so each viewer's delta says whether they are theirs. */
+const bookedChanges = (seats: SeatId[], owner?: string): SeatChange[] => seats.map((seat) => ({ seat, status: 'booked', ...(owner !== undefined && { owner }) }));
 
 /** True when two answers of seatStates list the same seats in the same states, in the same order. */
 function sameTaken(a: TakenSeat[], b: TakenSeat[]): boolean {

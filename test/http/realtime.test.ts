@@ -47,6 +47,29 @@ describe('/ws seat map subscriptions', () => {
     }
   });
 
+  it("announces a confirm as the buyer's own seats to the buyer, and as someone else's to others", async () => {
+    const ann = s.tokens.issue().token;
+    const buyer = await wsClient(ws);
+    const other = await wsClient(ws);
+    try {
+      buyer.send({ type: 'subscribe', showtime: 'inception-1', token: ann });
+      other.send({ type: 'subscribe', showtime: 'inception-1', token: s.tokens.issue().token });
+      await buyer.next((m) => m.type === 'snapshot');
+      await other.next((m) => m.type === 'snapshot');
+      const auth = { authorization: `Bearer ${ann}` };
+      const hold = await s.app.inject({ method: 'POST', url: '/api/v1/showtimes/inception-1/holds', headers: auth, payload: { seats: ['E5'] } });
+      assert.equal(hold.statusCode, 201);
+      assert.equal((await s.app.inject({ method: 'POST', url: `/api/v1/holds/${hold.json().id}/confirm`, headers: auth })).statusCode, 200);
+      const confirmed = (await buyer.next((m) => m.type === 'delta' && m.cause === 'confirm')) as Message;
+      assert.deepEqual(confirmed.changes, [{ seat: 'E5', status: 'booked', mine: true }]);
+      const seen = (await other.next((m) => m.type === 'delta' && m.cause === 'confirm')) as Message;
+      assert.deepEqual(seen.changes, [{ seat: 'E5', status: 'booked', mine: false }]);
+    } finally {
+      buyer.close();
+      other.close();
+    }
+  });
+
   it('shows another person\'s hold without "mine", and announces its expiry within a second', async () => {
     const client = await wsClient(ws);
     try {
