@@ -1,6 +1,6 @@
 // The booking page's checkout in Debian's Chromium, through the in-process payment worker and the
 // simulated gateway: a paid order ends with QR tickets, a declined card lets the person try another,
-// and My orders refunds a paid order (another person then sees its seats free). Each step is
+// and My bookings refunds a paid order (another person then sees its seats free). Each step is
 // photographed at 1366x768 and 390x844 into test-output/checkout-*.png.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -154,7 +154,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     await seen(bob, 'C4', 'yours');
   });
 
-  it('pays a pending order from My orders with another card', async () => {
+  it('pays a pending order from My bookings with another card', async () => {
     await pick(bob, 'arrival-2', ['D3']);
     await bob.getByRole('button', { name: 'Hold 1 seat' }).click();
     await bob.locator('#checkout-email').waitFor();
@@ -176,7 +176,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     assert.equal(await bob.locator('.order[data-state="pending_payment"]').count(), 0);
   });
 
-  it('cancels a paid order from My orders: refunded, and its seats free on another page', async () => {
+  it('cancels a paid order from My bookings: refunded, and its seats free on another page', async () => {
     await bob.locator('#nav-seats').click();
     await pick(bob, 'arrival-3', []);
     await seen(bob, 'E5', 'booked');

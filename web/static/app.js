@@ -472,7 +472,7 @@ function forgetLostSelections() {
 
 // ---- the page ----
 
-/** The seats or My orders, by the address's #fragment (so Back and a reload keep the view). */
+/** The seats or My bookings, by the address's #fragment (so Back and a reload keep the view). */
 function showView(/** @type {boolean} */ moveFocus) {
   const orders = location.hash === '#orders';
   $('seats-view').hidden = orders;

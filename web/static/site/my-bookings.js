@@ -93,7 +93,7 @@ export function createMyBookings(hooks) {
       el('p', { class: 'order-status', text: 'Show the reference at the door.' }));
   }
 
-  /** One entry of My orders; `ui` is what the person opened in it (the card form, the cancel question). */
+  /** One entry of My bookings; `ui` is what the person opened in it (the card form, the cancel question). */
   function orderEntry(/** @type {any} */ order, /** @type {any} */ ui) {
     const last = c.lastPayment(order);
     const seats = order.lines.map((l) => l.seat);
