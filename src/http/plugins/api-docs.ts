@@ -99,6 +99,8 @@ const MESSAGE_EXAMPLES: Record<string, unknown> = {
   ticketShowtimeId: 'arrival-2',
   usedAt: '2030-06-01T19:42:00.000Z',
   reviewId: '1',
+  count: 3,
+  available: 2,
 };
 
 /** An example body per operation ("METHOD /path" as the document names it). */
