@@ -227,6 +227,12 @@ function changed(/** @type {string} */ showtime, /** @type {import('./live-seat-
       if (end !== hold.expiresAt) hold.expiresAt = end;
       continue;
     }
+    if (cause === 'transfer') {
+      // A sign-in (in this tab or another) moved the guest's holds to the account: still held, by
+      // the person this page is about to follow, so nothing ended. The holds are read again.
+      unknownHold = true;
+      continue;
+    }
     holdEnded(hold, cause, touched.every((c) => c.status === 'booked' && c.mine));
   }
   if (unknownHold) void reconcile();
