@@ -195,8 +195,16 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await alice.getByRole('button', { name: 'Find seats' }).click();
     await alice.locator('.notice-problem', { hasText: 'No 4 seats together' }).waitFor();
     assert.match(await alice.locator('.notice-problem').innerText(), /hold 4 seats apart: C1, C2, E7, E8/);
-    assert.equal(await alice.getByRole('button', { name: 'Hold them apart' }).count(), 1);
     await alice.unroute('**/api/v1/showtimes/arrival-1/holds');
+    // "Hold them apart" holds the very seats the notice named, not a new pick.
+    const sent: unknown[] = [];
+    alice.on('request', (r) => void (r.method() === 'POST' && r.url().endsWith('/holds') && sent.push(r.postDataJSON())));
+    await alice.getByRole('button', { name: 'Hold them apart' }).click();
+    await alice.locator('.hold-card').waitFor();
+    assert.deepEqual(sent.at(-1), { seats: ['C1', 'C2', 'E7', 'E8'] });
+    assert.match(await alice.locator('.hold-card .hold-seats').innerText(), /^4 seats: C1, C2, E7, E8/);
+    await alice.locator('.hold-card .release').click();
+    await alice.locator('.hold-card').waitFor({ state: 'detached' });
     await alice.route('**/api/v1/showtimes/arrival-1/holds', (route) =>
       route.request().method() === 'POST'
         ? route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: 'too few', code: 'NOT_ENOUGH_SEATS', details: { available: 3 } }) })
@@ -205,8 +213,6 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await alice.locator('.notice-problem', { hasText: 'Only 3 seats are left' }).waitFor();
     await alice.unroute('**/api/v1/showtimes/arrival-1/holds');
     // And for real: the server picks 2 seats together and holds them.
-    const sent: unknown[] = [];
-    alice.on('request', (r) => void (r.method() === 'POST' && r.url().endsWith('/holds') && sent.push(r.postDataJSON())));
     await alice.selectOption('#best-count', '2');
     await alice.getByRole('button', { name: 'Find seats' }).click();
     await alice.locator('.hold-card').waitFor();

@@ -356,8 +356,12 @@ function held(/** @type {Hold} */ hold) {
   panel.focus();
 }
 
-async function holdSelected() {
-  const seats = naturalOrder([...state.selected]);
+function holdSelected() {
+  return holdSeats(naturalOrder([...state.selected]));
+}
+
+/** Holds these seats, all or none; when some went a moment before, says which and holds nothing. */
+async function holdSeats(/** @type {string[]} */ seats) {
   if (!seats.length || !state.showtime) return;
   try {
     held(await api('POST', `/api/v1/showtimes/${encodeURIComponent(state.showtime)}/holds`, { seats }));
@@ -394,7 +398,8 @@ async function holdBest(/** @type {BestRequest} */ best) {
         kind: 'problem',
         title: `No ${n} seats together`,
         text: `There is no block of ${n} free seats side by side in one row.${split.length ? ` We can hold ${n} seats apart: ${split.join(', ')}.` : ''}`,
-        actions: [{ label: 'Hold them apart', primary: true, run: () => void act(() => holdBest({ ...best, together: false })) }, { label: 'Pick seats myself', run: pickAgain }],
+        // "Hold them apart" holds the very seats it named (a new pick could differ from what was shown).
+        actions: [{ label: 'Hold them apart', primary: true, run: () => void act(() => (split.length ? holdSeats(split) : holdBest({ ...best, together: false }))) }, { label: 'Pick seats myself', run: pickAgain }],
       });
     } else if (err.code === 'NOT_ENOUGH_SEATS') {
       const available = err.details?.available ?? 0;
