@@ -255,6 +255,10 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await show(bob, 'arrival', 'arrival-2', 240);
     const box = async () => (await seat(bob, 'F10').boundingBox())!;
     assert.ok((await box()).width < 32);
+    // Square at the fitted size too (the phone's 2.5rem minimum for buttons once made seats slivers).
+    assert.ok(Math.abs((await box()).height - (await box()).width) <= 1, `a seat is square: ${JSON.stringify(await box())}`);
+    // Zoom out is disabled at the fit, so the hint does not offer it.
+    if (await bob.locator('#map-hint').isVisible()) assert.doesNotMatch(await bob.locator('#map-hint').innerText(), /zoom out/i);
     await seat(bob, 'F10').tap();
     const panel = (await bob.locator('#hold-panel').boundingBox())!;
     assert.ok(panel.y + panel.height <= PHONE.height + 1 && panel.y > PHONE.height / 2, 'the panel is a bar at the bottom of the screen');

@@ -99,6 +99,11 @@ describe('My bookings and the hold bar in Chromium', { skip: chromiumSkip() }, (
     const bar = page.locator('#hold-bar');
     await bar.locator(`[data-hold="${first.id}"]`).waitFor({ timeout: 8_000 });
     assert.match(await bar.innerText(), /You hold 2 seats \(J9, J10\) for Arrival, .+, \d+:\d\d left/);
+    // Once the page's clocks have ticked, the bar still reads "m:ss left" (the checkout's ticker once
+    // overwrote it with a bare time).
+    const before = await bar.locator('.hold-bar-left').innerText();
+    await page.waitForFunction((t) => document.querySelector('#hold-bar .hold-bar-left')?.textContent !== t, before, { timeout: 5_000 });
+    assert.match(await bar.locator('.hold-bar-left').innerText(), /^\d+:\d\d left$/);
     await shot('hold-bar');
     assert.deepEqual(await axeViolations(page), []);
     await bar.getByRole('button', { name: 'Release J9, J10' }).click();

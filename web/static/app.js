@@ -346,7 +346,8 @@ function held(/** @type {Hold} */ hold) {
     if (feed.showtime === hold.showtimeId) feed.seats.set(seat, { status: 'held', mine: true, expiresAt: hold.expiresAt });
   }
   render();
-  if ((hold.total ?? 0) > 0) openCheckout(hold, false);
+  // The checkout opens beside the panel once its showtime is shown; it can push the panel up.
+  if ((hold.total ?? 0) > 0) void openCheckout(hold, false).then(() => panel.reveal());
   panel.focus();
 }
 
@@ -514,7 +515,7 @@ $('best-form').addEventListener('submit', (e) => {
 
 // ---- start-up (the site's: the session, the account corner, the showtime picker, the steps) ----
 
-mountAccount($('account'), session, { say });
+mountAccount($('account'), session, { say, heldSeats: () => [...state.holds.values()].reduce((n, h) => n + h.seats.length, 0) });
 
 /** Signing in, registering or out changes whose seats are `mine` and whose orders these are. */
 session.onChange((reason) => {

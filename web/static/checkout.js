@@ -92,7 +92,7 @@ export function createCheckout(hooks) {
 
   /** The countdowns of the panel and of My orders. */
   function tick(now) {
-    for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-ends]'))) node.textContent = clock(Number(node.dataset.ends) - now);
+    for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.countdown[data-ends]'))) node.textContent = clock(Number(node.dataset.ends) - now);
     const left = $('checkout').querySelector('.window .countdown');
     if (active && left) left.textContent = clock((orders.get(active.orderId)?.expiresAt ?? active.hold.expiresAt) - now);
     if (active && !active.orderId && active.hold.expiresAt <= now && active.key?.startsWith('form')) renderPanel();
@@ -258,10 +258,10 @@ export function createCheckout(hooks) {
       body = [el('p', { class: 'processing', role: 'status' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), `Paying ${money(total, currency)} with ${cardText(last.card)}… This takes a moment; you can stay on this page.`)];
     } else if (phase === 'tickets') {
       body = [
-        el('p', { role: 'status', class: 'paid' }, `Paid ${money(order.total, order.currency)} with ${cardText(last.card)}. Show these at the door; they are also under My orders.`),
+        el('p', { role: 'status', class: 'paid' }, `Paid ${money(order.total, order.currency)} with ${cardText(last.card)}. Show these at the door; they are also under My bookings.`),
         el('p', { class: 'reference' }, 'Booking reference ', el('strong', { class: 'ref', text: orderReference(order.id) }), ` · ${seatsText(order.lines.map((l) => l.seat))}`),
         ticketsList(order),
-        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Book more seats', onclick: () => { close(); focusIn($('grid'), '.seat.available'); } }), ' ', el('a', { href: '#orders', text: 'My orders' })),
+        el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Book more seats', onclick: () => { close(); focusIn($('grid'), '.seat.available'); } }), ' ', el('a', { href: '#orders', text: 'My bookings' })),
       ];
     } else {
       body = [
