@@ -196,6 +196,7 @@ describe('the booking site: showtime choice and accounts in Chromium', { skip: c
     await page.locator('#sign-out').click();
     await page.locator('#sign-in').waitFor();
     await page.waitForFunction(() => document.querySelector('[data-seat="C4"]')?.getAttribute('data-state') === 'held');
+    assert.match(await page.locator('#message').innerText(), /Signed out\. You go on as a guest\. The (seat|\d+ seats) you held stays? with your account/);
     await page.context().close();
   });
 
