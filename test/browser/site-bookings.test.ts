@@ -111,6 +111,15 @@ describe('My bookings and the hold bar in Chromium', { skip: chromiumSkip() }, (
     assert.match(await page.locator('#message').innerText(), /Released J9, J10/);
     const { holds } = await asPage('GET', '/api/v1/holds');
     assert.equal(holds.length, 0);
+    // A checked-out hold: its order below offers Pay and Cancel order, so the bar offers no Release
+    // (releasing the hold would leave the order waiting without its seats).
+    const paying = await asPage('POST', '/api/v1/showtimes/arrival-1/holds', { seats: ['J12'] });
+    const order = await asPage('POST', `/api/v1/holds/${paying.id}/checkout`, { email: 'bar@example.com' });
+    const item = bar.locator(`[data-hold="${paying.id}"]`);
+    await item.getByRole('button', { name: 'Back to seats' }).waitFor({ timeout: 8_000 });
+    await page.waitForFunction((id) => !document.querySelector(`#hold-bar [data-hold="${id}"] .release`), paying.id, { timeout: 8_000 });
+    await asPage('POST', `/api/v1/orders/${order.id}/cancel`, {});
+    await item.waitFor({ state: 'detached', timeout: 8_000 });
     // Another hold: Back to seats shows its showtime's map, the seats ours, the focus on the map.
     const second = await asPage('POST', '/api/v1/showtimes/arrival-2/holds', { seats: ['E5'] });
     await bar.locator(`[data-hold="${second.id}"]`).waitFor({ timeout: 8_000 });

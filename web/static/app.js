@@ -563,6 +563,7 @@ const holdBar = createHoldBar($('hold-bar'), {
     });
   },
   released: () => void reconcile(),
+  inCheckout: (hold) => checkout.orderOfHold(hold.id) !== null,
 });
 
 /** Settles when the showtime the picker chose last is on the map. */
