@@ -103,6 +103,8 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await alice.locator('.notice-done').waitFor();
     assert.match(await focusedText(alice), /Booked/);
     assert.match(await alice.locator('.notice-done').innerText(), /Booking reference\s+\S{6,}[\s\S]*2 seats: D5, D6/);
+    // The step indicator ends on Tickets for a free booking too (it went back to Seats).
+    await alice.waitForFunction(() => document.querySelector('#steps [aria-current="step"]')?.getAttribute('data-step') === 'tickets', null, { timeout: 2_000 });
     await seen(alice, 'D5', 'yours');
     await seen(bob, 'D5', 'booked');
     assert.match((await seat(alice, 'D5').getAttribute('aria-label')) ?? '', /booked by you/);

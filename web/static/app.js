@@ -537,7 +537,8 @@ session.onChange((reason) => {
 const steps = createSteps($('steps'));
 function followSteps() {
   const panel = $('checkout');
-  if (!panel.hidden && panel.querySelector('.tickets')) steps.set('tickets');
+  // A free showtime's booking ends in the hold panel ("Booked: enjoy the film!"), not in the checkout.
+  if ((!panel.hidden && panel.querySelector('.tickets')) || (panel.hidden && state.holds.size === 0 && state.notice?.kind === 'done')) steps.set('tickets');
   else if (!panel.hidden || state.holds.size > 0) steps.set('checkout');
   else steps.set(state.showtime ? 'seats' : 'showtime');
 }
