@@ -125,6 +125,8 @@ async function selectShowtime(/** @type {string} */ id) {
   const info = await showtimeView(id);
   if (state.showtime !== id) return; // another showtime was picked meanwhile: its answers win
   state.info = info;
+  // The map says whose hall it is: choosing another movie's card keeps this map until a showtime is chosen.
+  $('seats-for').textContent = `for ${showtimeLabel(id)}`;
   state.kinds = new Map(info.layout.rows.flatMap((r) => r.seats.flatMap((seat) => (seat ? [[seat.id, seat.kind]] : []))));
   map.setLayout(info.layout, info.prices);
   renderPrices();
