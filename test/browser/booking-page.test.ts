@@ -103,6 +103,8 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await alice.locator('.notice-done').waitFor();
     assert.match(await focusedText(alice), /Booked/);
     assert.match(await alice.locator('.notice-done').innerText(), /Booking reference\s+\S{6,}[\s\S]*2 seats: D5, D6/);
+    // The step indicator ends on Tickets for a free booking too (it went back to Seats).
+    await alice.waitForFunction(() => document.querySelector('#steps [aria-current="step"]')?.getAttribute('data-step') === 'tickets', null, { timeout: 2_000 });
     await seen(alice, 'D5', 'yours');
     await seen(bob, 'D5', 'booked');
     assert.match((await seat(alice, 'D5').getAttribute('aria-label')) ?? '', /booked by you/);
@@ -261,6 +263,10 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await show(bob, 'arrival', 'arrival-2', 240);
     const box = async () => (await seat(bob, 'F10').boundingBox())!;
     assert.ok((await box()).width < 32);
+    // Square at the fitted size too (the phone's 2.5rem minimum for buttons once made seats slivers).
+    assert.ok(Math.abs((await box()).height - (await box()).width) <= 1, `a seat is square: ${JSON.stringify(await box())}`);
+    // Zoom out is disabled at the fit, so the hint does not offer it.
+    if (await bob.locator('#map-hint').isVisible()) assert.doesNotMatch(await bob.locator('#map-hint').innerText(), /zoom out/i);
     await seat(bob, 'F10').tap();
     const panel = (await bob.locator('#hold-panel').boundingBox())!;
     assert.ok(panel.y + panel.height <= PHONE.height + 1 && panel.y > PHONE.height / 2, 'the panel is a bar at the bottom of the screen');

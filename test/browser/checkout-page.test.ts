@@ -82,9 +82,13 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     assert.match((await ann.locator('[data-seat="E5"]').getAttribute('aria-label')) ?? '', /€14\.50, selected/);
     await shot(ann, '1-seats');
 
+    // From the end of the page (as after tabbing past the map): the checkout opening beside the panel
+    // must not leave the focused panel title above the window.
+    await ann.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
     await ann.getByRole('button', { name: 'Hold 2 seats' }).click();
     await ann.locator('#checkout h2', { hasText: 'Check out' }).waitFor();
     assert.equal(await focused(ann), 'hold-title', 'the focus moves to the hold panel');
+    await ann.waitForFunction(() => document.getElementById('hold-title')!.getBoundingClientRect().top >= 0, null, { timeout: 2_000 });
     assert.match(await ann.locator('.hold-card').innerText(), /2 seats: E5, E6 · €29\.00/);
     await ann.locator('.hold-card').getByRole('button', { name: 'Check out' }).click();
     assert.equal(await focused(ann), 'checkout-email', 'Check out moves the focus to the checkout form');

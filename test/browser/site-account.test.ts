@@ -66,6 +66,8 @@ describe('the booking site: showtime choice and accounts in Chromium', { skip: c
     assert.equal(await focused(page), 'movie=dune');
     await page.keyboard.press('ArrowLeft');
     assert.equal(await focused(page), 'movie=inception');
+    // Until a showtime is chosen the map below is still Arrival's, and its heading says so.
+    assert.match(await page.locator('#seats-heading').innerText(), /^Choose your seats for Arrival · /);
     await page.keyboard.press('Tab'); // the days: Inception plays on one
     assert.match(await focused(page), /^day=/);
     await page.keyboard.press('Tab'); // its one showtime chip
@@ -75,6 +77,7 @@ describe('the booking site: showtime choice and accounts in Chromium', { skip: c
     await page.waitForFunction(() => (document.activeElement as HTMLElement | null)?.dataset.seat !== undefined);
     assert.equal(await showtimeInUrl(page), 'inception-1');
     assert.equal(await page.locator('[data-seat]').count(), 40);
+    assert.match(await page.locator('#seats-heading').innerText(), /^Choose your seats for Inception · /);
     assert.equal(await page.locator('[data-showtime="inception-1"]').getAttribute('aria-current'), 'true');
     await shot(page, 'chosen');
     // A reload keeps the showtime; Back goes to the one before.
@@ -196,6 +199,7 @@ describe('the booking site: showtime choice and accounts in Chromium', { skip: c
     await page.locator('#sign-out').click();
     await page.locator('#sign-in').waitFor();
     await page.waitForFunction(() => document.querySelector('[data-seat="C4"]')?.getAttribute('data-state') === 'held');
+    assert.match(await page.locator('#message').innerText(), /Signed out\. You go on as a guest\. The (seat|\d+ seats) you held stays? with your account/);
     await page.context().close();
   });
 

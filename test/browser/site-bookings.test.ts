@@ -99,6 +99,11 @@ describe('My bookings and the hold bar in Chromium', { skip: chromiumSkip() }, (
     const bar = page.locator('#hold-bar');
     await bar.locator(`[data-hold="${first.id}"]`).waitFor({ timeout: 8_000 });
     assert.match(await bar.innerText(), /You hold 2 seats \(J9, J10\) for Arrival, .+, \d+:\d\d left/);
+    // Once the page's clocks have ticked, the bar still reads "m:ss left" (the checkout's ticker once
+    // overwrote it with a bare time).
+    const before = await bar.locator('.hold-bar-left').innerText();
+    await page.waitForFunction((t) => document.querySelector('#hold-bar .hold-bar-left')?.textContent !== t, before, { timeout: 5_000 });
+    assert.match(await bar.locator('.hold-bar-left').innerText(), /^\d+:\d\d left$/);
     await shot('hold-bar');
     assert.deepEqual(await axeViolations(page), []);
     await bar.getByRole('button', { name: 'Release J9, J10' }).click();
@@ -106,6 +111,15 @@ describe('My bookings and the hold bar in Chromium', { skip: chromiumSkip() }, (
     assert.match(await page.locator('#message').innerText(), /Released J9, J10/);
     const { holds } = await asPage('GET', '/api/v1/holds');
     assert.equal(holds.length, 0);
+    // A checked-out hold: its order below offers Pay and Cancel order, so the bar offers no Release
+    // (releasing the hold would leave the order waiting without its seats).
+    const paying = await asPage('POST', '/api/v1/showtimes/arrival-1/holds', { seats: ['J12'] });
+    const order = await asPage('POST', `/api/v1/holds/${paying.id}/checkout`, { email: 'bar@example.com' });
+    const item = bar.locator(`[data-hold="${paying.id}"]`);
+    await item.getByRole('button', { name: 'Back to seats' }).waitFor({ timeout: 8_000 });
+    await page.waitForFunction((id) => !document.querySelector(`#hold-bar [data-hold="${id}"] .release`), paying.id, { timeout: 8_000 });
+    await asPage('POST', `/api/v1/orders/${order.id}/cancel`, {});
+    await item.waitFor({ state: 'detached', timeout: 8_000 });
     // Another hold: Back to seats shows its showtime's map, the seats ours, the focus on the map.
     const second = await asPage('POST', '/api/v1/showtimes/arrival-2/holds', { seats: ['E5'] });
     await bar.locator(`[data-hold="${second.id}"]`).waitFor({ timeout: 8_000 });

@@ -125,6 +125,8 @@ async function selectShowtime(/** @type {string} */ id) {
   const info = await showtimeView(id);
   if (state.showtime !== id) return; // another showtime was picked meanwhile: its answers win
   state.info = info;
+  // The map says whose hall it is: choosing another movie's card keeps this map until a showtime is chosen.
+  $('seats-for').textContent = `for ${showtimeLabel(id)}`;
   state.kinds = new Map(info.layout.rows.flatMap((r) => r.seats.flatMap((seat) => (seat ? [[seat.id, seat.kind]] : []))));
   map.setLayout(info.layout, info.prices);
   renderPrices();
@@ -352,7 +354,8 @@ function held(/** @type {Hold} */ hold) {
     if (feed.showtime === hold.showtimeId) feed.seats.set(seat, { status: 'held', mine: true, expiresAt: hold.expiresAt });
   }
   render();
-  if ((hold.total ?? 0) > 0) openCheckout(hold, false);
+  // The checkout opens beside the panel once its showtime is shown; it can push the panel up.
+  if ((hold.total ?? 0) > 0) void openCheckout(hold, false).then(() => panel.reveal());
   panel.focus();
 }
 
@@ -525,7 +528,7 @@ $('best-form').addEventListener('submit', (e) => {
 
 // ---- start-up (the site's: the session, the account corner, the showtime picker, the steps) ----
 
-mountAccount($('account'), session, { say });
+mountAccount($('account'), session, { say, heldSeats: () => [...state.holds.values()].reduce((n, h) => n + h.seats.length, 0) });
 
 /** Signing in, registering or out changes whose seats are `mine` and whose orders these are. */
 session.onChange((reason) => {
@@ -547,7 +550,8 @@ session.onChange((reason) => {
 const steps = createSteps($('steps'));
 function followSteps() {
   const panel = $('checkout');
-  if (!panel.hidden && panel.querySelector('.tickets')) steps.set('tickets');
+  // A free showtime's booking ends in the hold panel ("Booked: enjoy the film!"), not in the checkout.
+  if ((!panel.hidden && panel.querySelector('.tickets')) || (panel.hidden && state.holds.size === 0 && state.notice?.kind === 'done')) steps.set('tickets');
   else if (!panel.hidden || state.holds.size > 0) steps.set('checkout');
   else steps.set(state.showtime ? 'seats' : 'showtime');
 }
@@ -573,6 +577,7 @@ const holdBar = createHoldBar($('hold-bar'), {
     });
   },
   released: () => void reconcile(),
+  inCheckout: (hold) => checkout.orderOfHold(hold.id) !== null,
 });
 
 /** Settles when the showtime the picker chose last is on the map. */

@@ -92,7 +92,7 @@ export function createCheckout(hooks) {
 
   /** The countdowns of the panel and of My bookings. */
   function tick(now) {
-    for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-ends]'))) node.textContent = clock(Number(node.dataset.ends) - now);
+    for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.countdown[data-ends]'))) node.textContent = clock(Number(node.dataset.ends) - now);
     const left = $('checkout').querySelector('.window .countdown');
     if (active && left) left.textContent = clock((orders.get(active.orderId)?.expiresAt ?? active.hold.expiresAt) - now);
     if (active && !active.orderId && active.hold.expiresAt <= now && active.key?.startsWith('form')) renderPanel();

@@ -24,8 +24,9 @@ const showtimeFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', mo
 /** When a showtime starts (epoch ms or ISO text), e.g. "Wed, Nov 25, 14:00". */
 export const when = (time) => showtimeFormat.format(new Date(time));
 
-/** "Seat D5" or "Seats D5, D6" ("seats D5, D6" inside a sentence). */
-export const seatsText = (seats, { inSentence = false } = {}) => `${seats.length > 1 ? 'Seats' : 'Seat'} ${seats.join(', ')}`.replace(/^S/, inSentence ? 's' : 'S');
+/** "Seat D5" or "Seats D5, D9, D10" in natural order ("seats D5, D6" inside a sentence). */
+export const seatsText = (seats, { inSentence = false } = {}) =>
+  `${seats.length > 1 ? 'Seats' : 'Seat'} ${[...seats].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).join(', ')}`.replace(/^S/, inSentence ? 's' : 'S');
 
 /** An order's state in people's words. */
 export const ORDER_STATE_WORDS = {

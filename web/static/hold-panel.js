@@ -159,6 +159,16 @@ export function createHoldPanel({ root, hold, confirm, checkout, extend, release
     focus() {
       const target = /** @type {HTMLElement | null} */ (notice.querySelector('.notice-title')) ?? title;
       target.focus();
+      this.reveal();
+    },
+    /**
+     * Beside a tall checkout, with the page scrolled to its end, the sticky side column sits partly
+     * above the window (its grid ends there) and the panel's title is out of sight: scroll the page
+     * back until the panel's top shows (scrollIntoView does not move the page for a sticky element).
+     */
+    reveal() {
+      const top = root.getBoundingClientRect().top;
+      if (top < 0) scrollBy(0, top - 12);
     },
     /** What the panel read out last (tests and the curious). */
     get announced() {

@@ -239,7 +239,13 @@ export function createSeatMap({ grid, scroller, minimap, zoomIn, zoomOut, zoomFi
       const wide = scroller.scrollWidth > scroller.clientWidth + 1;
       const finger = matchMedia('(pointer: coarse)').matches || innerWidth < 640;
       hint.hidden = !wide && !(finger && size < TAP_SEAT);
-      hint.textContent = wide ? 'The hall is wider than the screen: swipe sideways to see it all, or zoom out.' : 'Seats are small here: zoom in (+, or pinch) to tap them easily.';
+      const small = finger && size < TAP_SEAT;
+      // "Zoom out" only when it can (at the smallest size a large hall still overflows a phone).
+      hint.textContent = !wide
+        ? 'Seats are small here: zoom in (+, or pinch) to tap them easily.'
+        : !zoomOut.disabled
+          ? 'The hall is wider than the screen: swipe sideways to see it all, or zoom out.'
+          : `The hall is wider than the screen: swipe sideways to see it all${small ? '; zoom in (+, or pinch) to tap seats easily' : ''}.`;
       minimap.hidden = !wide;
       drawMinimap();
     });

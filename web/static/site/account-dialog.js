@@ -10,9 +10,10 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /**
  * @param {HTMLElement} root where the header shows "Sign in" or the signed-in email and "Sign out"
  * @param {Session} session
- * @param {{ say?: (text: string, ok?: boolean) => void }} [hooks]
+ * @param {{ say?: (text: string, ok?: boolean) => void, heldSeats?: () => number }} [hooks] heldSeats: how
+ *   many seats the person holds now (they stay the account's after signing out)
  */
-export function mountAccount(root, session, { say = () => {} } = {}) {
+export function mountAccount(root, session, { say = () => {}, heldSeats = () => 0 } = {}) {
   /** @type {'login' | 'register'} */
   let mode = 'login';
   /** @type {HTMLElement | null} */
@@ -154,9 +155,11 @@ export function mountAccount(root, session, { say = () => {} } = {}) {
   }
 
   async function signOut() {
+    const held = heldSeats();
     try {
       await session.signOut();
-      say('Signed out. You go on as a guest.', true);
+      // The account keeps its holds: without a word the seats just turn "held by others" on the map.
+      say(`Signed out. You go on as a guest.${held ? ` The ${held === 1 ? 'seat' : `${held} seats`} you held stay${held === 1 ? 's' : ''} with your account until the hold runs out: sign in again to book ${held === 1 ? 'it' : 'them'}.` : ''}`, true);
     } catch (/** @type {any} */ e) {
       say(e.message);
     }

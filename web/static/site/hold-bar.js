@@ -20,7 +20,9 @@ const startFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour:
  *   backToSeats: (hold: Hold) => void,
  *   released?: (hold: Hold) => void,
  *   say?: (text: string, ok?: boolean) => void,
- * }} hooks
+ *   inCheckout?: (hold: Hold) => boolean,
+ * }} hooks inCheckout: the hold has an order (checked out): its order below offers Pay and Cancel
+ *   order, so the bar offers no Release (releasing would leave the order waiting without its seats)
  */
 export function createHoldBar(root, hooks) {
   /** @type {Hold[]} */
@@ -54,7 +56,7 @@ export function createHoldBar(root, hooks) {
   function render() {
     const now = Date.now();
     const live = holds.filter((h) => h.expiresAt > now);
-    const next = live.map((h) => `${h.id}:${h.expiresAt}`).join(',');
+    const next = live.map((h) => `${h.id}:${h.expiresAt}:${hooks.inCheckout?.(h) ? 'order' : ''}`).join(',');
     root.hidden = !shown || live.length === 0;
     if (next !== key) {
       key = next;
@@ -67,7 +69,7 @@ export function createHoldBar(root, hooks) {
               el('span', { class: 'hold-bar-left', 'data-ends': String(hold.expiresAt) }, el('span', { class: 'countdown', text: clock(hold.expiresAt - now) }), ' left')),
             el('span', { class: 'hold-bar-actions' },
               el('button', { type: 'button', class: 'primary back-to-seats', text: 'Back to seats', onclick: () => hooks.backToSeats(hold) }),
-              el('button', { type: 'button', class: 'release', text: 'Release', 'aria-label': `Release ${naturalOrder(hold.seats).join(', ')}`, onclick: () => void release(hold) }))),
+              hooks.inCheckout?.(hold) ? null : el('button', { type: 'button', class: 'release', text: 'Release', 'aria-label': `Release ${naturalOrder(hold.seats).join(', ')}`, onclick: () => void release(hold) }))),
         ),
       );
       // A hold that ended while its button had the focus: the focus goes to the next one, or the title.
