@@ -227,6 +227,20 @@ export class OrderService {
   }
 
   /**
+   * The owner releases a hold. A hold that was checked out and waits for its payment goes with its
+   * order: the order is cancelled as by `cancel` (refused with PAYMENT_IN_PROGRESS while a payment is
+   * being processed), never left pending with its seats given away.
+   */
+  async releaseHold(req: { holdId: string; owner: string }): Promise<void> {
+    const order = await this.deps.orders.orderOfHold(req.holdId);
+    if (order?.state === 'pending_payment' && order.owner === req.owner) {
+      await this.cancel({ orderId: order.id, owner: req.owner });
+      return;
+    }
+    await this.deps.booking.releaseHold(req);
+  }
+
+  /**
    * An admin cancels any order that is not final, with a reason (audit log), even with a payment
    * on its way: the processor refunds a charge that finds its order cancelled.
    */
@@ -249,7 +263,7 @@ export class OrderService {
     if (order.state === 'pending_payment') {
       const moved = await this.deps.orders.moveOrder(order.id, ['pending_payment'], 'cancelled', { reason });
       if (!moved) return this.cancelRefused(order.id);
-      await this.releaseHold(moved, cause);
+      await this.freeHoldOf(moved, cause);
       this.changed(moved);
       return moved;
     }
@@ -280,7 +294,7 @@ export class OrderService {
     throw new BoxofficeError('ORDER_NOT_CANCELLABLE', { orderId, state: now.state });
   }
 
-  private async releaseHold(order: Order, cause: 'release' | 'expire' | 'revoke'): Promise<void> {
+  private async freeHoldOf(order: Order, cause: 'release' | 'expire' | 'revoke'): Promise<void> {
     try {
       await this.deps.booking.releaseHold({ holdId: order.holdId, owner: order.owner, cause });
     } catch (e) {
@@ -314,7 +328,7 @@ export class OrderService {
         const moved = await this.deps.orders.moveOrder(order.id, ['pending_payment'], 'expired', { reason: 'not paid in time' }, now);
         if (!moved) continue; // paid, cancelled or being paid meanwhile
         // Announced as an expiry: for the buyer the hold ran out, as it would have without an order.
-        await this.releaseHold(moved, 'expire');
+        await this.freeHoldOf(moved, 'expire');
         this.changed(moved);
         expired++;
       }

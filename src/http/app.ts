@@ -130,7 +130,7 @@ export async function buildApp(box: Boxoffice, options: AppOptions): Promise<Fas
 
   if (options.firstClick) await app.register(firstClickRoutes, { service, repository: catalog });
   for (const plugin of box.plugins) await app.register(plugin.routes);
-  await app.register(apiV1Routes, { prefix: '/api/v1', service, repository: catalog, ratings: box.reviews });
+  await app.register(apiV1Routes, { prefix: '/api/v1', service, repository: catalog, ratings: box.reviews, release: box.checkout.orders });
   await app.register(accountRoutes, { prefix: '/api/v1', accounts: box.accounts, holdTransfer: box.holdTransfer, secureCookies: options.secureCookies ?? false });
   await app.register(adminRoutes, { prefix: '/api/v1/admin', admin: box.admin, accounts: box.accounts });
   await app.register(orderRoutes, { prefix: '/api/v1', orders: box.checkout.orders, accounts: box.accounts });

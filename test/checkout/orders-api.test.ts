@@ -198,6 +198,19 @@ describe('checkout and orders over HTTP', () => {
     assert.deepEqual([pay.statusCode, pay.json().code], [409, 'ORDER_NOT_PAYABLE']);
   });
 
+  it('releasing a checked-out hold cancels its order with it, never leaving it pending with its seats given away', async () => {
+    const held = await hold(ann, ['K4']);
+    const order = (await checkout(held.id, ann)).json();
+    assert.equal((await call('DELETE', `/holds/${held.id}`, bob)).statusCode, 403, "somebody else's release changes nothing");
+    assert.equal((await call('GET', `/orders/${order.id}`, ann)).json().state, 'pending_payment');
+    const released = await call('DELETE', `/holds/${held.id}`, ann);
+    assert.equal(released.statusCode, 204, released.body);
+    const now = (await call('GET', `/orders/${order.id}`, ann)).json();
+    assert.deepEqual([now.state, now.reason], ['cancelled', 'cancelled by the buyer']);
+    assert.equal(await seatStatus('arrival-1', 'K4'), 'available');
+    assert.equal((await call('DELETE', `/holds/${held.id}`, ann)).statusCode, 204, 'releasing again is still idempotent');
+  });
+
   it('lets an admin list, search and cancel orders with a reason, in the audit log', async () => {
     const order = (await checkout((await hold(bob, ['K7', 'K8'])).id, bob, 'search.me@example.com')).json();
     const list = (query: string, token = admin) => call('GET', `/admin/orders${query}`, token);

@@ -34,8 +34,10 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
   repository: BookingRepository;
   /** Movies' ratings from their visible reviews (src/reviews/review-service.ts). */
   ratings: { ratings(movieIds?: readonly string[]): Promise<Map<string, Rating>> };
+  /** Releases a hold, and cancels the order waiting for its payment with it (src/checkout/order-service.ts). */
+  release: { releaseHold(req: { holdId: string; owner: string }): Promise<void> };
 }> = async (app, opts) => {
-  const { service, repository, ratings } = opts;
+  const { service, repository, ratings, release } = opts;
   const rated = async <M extends { id: string }>(movies: M[]) => {
     const known = await ratings.ratings(movies.length === 1 ? [movies[0]!.id] : undefined);
     return movies.map((m) => ({ ...m, rating: known.get(m.id) ?? { average: null, count: 0 } }));
@@ -267,13 +269,14 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['holds'],
         summary: 'Release a hold (idempotent)',
+        description: 'A hold that was checked out goes with its order: the order waiting for its payment is cancelled (409 PAYMENT_IN_PROGRESS while a payment of it is being processed).',
         security: bearer,
         params: idParam('holdId', 'hold id'),
-        response: { 204: NoContent, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'HOLD_CONFIRMED', 'STORE_UNAVAILABLE') },
+        response: { 204: NoContent, ...failures('INVALID_INPUT', 'UNAUTHORIZED', 'NOT_HOLD_OWNER', 'HOLD_NOT_FOUND', 'HOLD_CONFIRMED', 'PAYMENT_IN_PROGRESS', 'STORE_UNAVAILABLE') },
       },
     },
     async (request, reply) => {
-      await service.releaseHold({ holdId: request.params.holdId, owner: callerOf(request).owner });
+      await release.releaseHold({ holdId: request.params.holdId, owner: callerOf(request).owner });
       return reply.status(204).send(null);
     },
   );
