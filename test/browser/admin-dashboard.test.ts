@@ -191,7 +191,9 @@ describe('admin dashboard after its access token ran out', { skip: chromiumSkip(
   let browser: Browser;
 
   before(async () => {
-    s = await startTestServer({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'admin-password', ACCESS_TOKEN_TTL: '1' });
+    // Three seconds: short enough to wait out, long enough that a renewed token outlives the retries it
+    // serves on a loaded machine (with one second, CI once saw a retry arrive after the new token ran out too).
+    s = await startTestServer({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'admin-password', ACCESS_TOKEN_TTL: '3' });
     await s.listen();
     browser = await launchChromium();
   });
@@ -210,7 +212,7 @@ describe('admin dashboard after its access token ran out', { skip: chromiumSkip(
     await admin.getByRole('button', { name: 'Log in' }).click();
     await admin.locator('#who', { hasText: 'root@example.com' }).waitFor();
     await admin.locator('#occupancy tr[data-showtime="arrival-1"]').waitFor();
-    await admin.waitForTimeout(1_500); // the access token runs out
+    await admin.waitForTimeout(3_300); // the access token runs out
     const refreshes: number[] = [];
     admin.on('response', (r) => void (r.url().endsWith('/api/v1/auth/refresh') && refreshes.push(r.status())));
     // Two clicks at once: the holds of a showtime and the audit log, each answered 401 first.
