@@ -66,8 +66,11 @@ describe('the booking site: showtime choice and accounts in Chromium', { skip: c
     assert.equal(await focused(page), 'movie=dune');
     await page.keyboard.press('ArrowLeft');
     assert.equal(await focused(page), 'movie=inception');
-    // Until a showtime is chosen the map below is still Arrival's, and its heading says so.
-    assert.match(await page.locator('#seats-heading').innerText(), /^Choose your seats for Arrival · /);
+    // Until a showtime of it is chosen, Arrival's hall steps aside and a line asks for a showtime.
+    assert.equal(await page.locator('#seat-map').isHidden(), true);
+    assert.equal(await page.locator('#choose-showtime').innerText(), 'Choose a showtime of Inception above: its seats show here.');
+    assert.equal(await page.locator('#steps [aria-current="step"]').getAttribute('data-step'), 'showtime');
+    await shot(page, 'movie-without-showtime');
     await page.keyboard.press('Tab'); // the days: Inception plays on one
     assert.match(await focused(page), /^day=/);
     await page.keyboard.press('Tab'); // its one showtime chip

@@ -553,7 +553,7 @@ function followSteps() {
   // A free showtime's booking ends in the hold panel ("Booked: enjoy the film!"), not in the checkout.
   if ((!panel.hidden && panel.querySelector('.tickets')) || (panel.hidden && state.holds.size === 0 && state.notice?.kind === 'done')) steps.set('tickets');
   else if (!panel.hidden || state.holds.size > 0) steps.set('checkout');
-  else steps.set(state.showtime ? 'seats' : 'showtime');
+  else steps.set(state.showtime && !$('seat-map').hidden ? 'seats' : 'showtime');
 }
 new MutationObserver(followSteps).observe($('checkout'), { attributes: true, attributeFilter: ['hidden'], childList: true });
 new MutationObserver(followSteps).observe($('hold-panel'), { childList: true, subtree: true });
@@ -586,6 +586,7 @@ const picker = createShowtimePicker($('showtime-choice'), {
   api,
   say,
   onSelect(showtime, _movie, { byPerson }) {
+    showMap(true);
     shown = act(async () => {
       await selectShowtime(showtime.id);
       followSteps();
@@ -593,7 +594,19 @@ const picker = createShowtimePicker($('showtime-choice'), {
       if (byPerson && state.showtime === showtime.id) map.focus();
     });
   },
+  // Another movie's card, no showtime of it chosen yet: the hall below is not its hall, so it steps aside.
+  onMovie(movie, showingIt) {
+    showMap(showingIt);
+    $('choose-showtime').textContent = `Choose a showtime of ${movie.title} above: its seats show here.`;
+  },
 });
+
+/** The seat map, or in its place the line asking for a showtime. */
+function showMap(/** @type {boolean} */ on) {
+  $('seat-map').hidden = !on;
+  $('choose-showtime').hidden = on;
+  followSteps();
+}
 
 showView(false);
 

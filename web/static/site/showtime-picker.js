@@ -50,10 +50,11 @@ export const showtimeInUrl = () => new URL(location.href).searchParams.get('show
  * @param {{
  *   api: (method: string, path: string, body?: unknown) => Promise<any>,
  *   onSelect: (showtime: Showtime, movie: Movie, how: { byPerson: boolean }) => void,
+ *   onMovie?: (movie: Movie, showingIt: boolean) => void,
  *   say?: (text: string, ok?: boolean) => void,
- * }} hooks
+ * }} hooks `onMovie`: a movie's card was chosen; `showingIt` is false while the shown showtime is another movie's
  */
-export function createShowtimePicker(root, { api, onSelect, say = () => {} }) {
+export function createShowtimePicker(root, { api, onSelect, onMovie = () => {}, say = () => {} }) {
   /** @type {Map<string, Movie>} */
   const movies = new Map();
   /** @type {Map<string, Showtime>} */
@@ -175,6 +176,8 @@ export function createShowtimePicker(root, { api, onSelect, say = () => {} }) {
     day = chosenShowtime?.movieId === id ? dayKey(new Date(chosenShowtime.startsAt)) : (daysOf(id)[0] ?? null);
     renderDays();
     renderChips();
+    const movie = movies.get(id);
+    if (movie) onMovie(movie, chosenShowtime?.movieId === id);
   }
 
   function chooseDay(/** @type {string} */ key) {
