@@ -104,6 +104,15 @@ export class BookingService {
     return (await this.cachedShowtime(showtimeId)).showtime;
   }
 
+  /** The showtime a hold id names; an unknown showtime is the hold's HOLD_NOT_FOUND (or INVALID_INPUT for a malformed id). */
+  async showtimeOfHold(holdId: string): Promise<Showtime> {
+    try {
+      return (await this.cachedShowtime(showtimeOfHold(holdId))).showtime;
+    } catch (e) {
+      throw e instanceof BoxofficeError && e.code === 'SHOWTIME_NOT_FOUND' ? new BoxofficeError('HOLD_NOT_FOUND', { holdId }) : e;
+    }
+  }
+
   /** Drops a cached showtime after its catalog entry changed. */
   forgetShowtime(showtimeId: string): void {
     this.showtimes.delete(showtimeId);
@@ -136,10 +145,7 @@ export class BookingService {
   }
 
   private async countSeatsLeft(showtimeId: string): Promise<number> {
-    const { showtime } = await this.cachedShowtime(showtimeId);
-    const { seats: taken } = await this.whenLoaded(showtimeId, () => this.deps.holds.seatStates(showtimeId));
-    const takenIds = new Set(taken.map((t) => t.seat));
-    return seatsOf(showtime.layout).filter((seat) => !seat.blocked && !takenIds.has(seat.id)).length;
+    return (await this.seatMap(showtimeId)).seats.filter((seat) => seat.status === 'available').length;
   }
 
   /**
@@ -339,7 +345,7 @@ export class BookingService {
     const owner = checkOwner(req.owner);
     // A priced seat is sold only through checkout and payment (on every surface: one that knows no
     // prices would give it away). Somebody else's or an unknown hold gets the answer it always got.
-    const { showtime } = await this.cachedShowtimeOfHold(showtimeId, req.holdId);
+    const showtime = await this.showtimeOfHold(req.holdId);
     if (!isFree(showtime.prices)) {
       await this.holdOf({ holdId: req.holdId, owner });
       throw new BoxofficeError('PAYMENT_REQUIRED', { showtimeId, holdId: req.holdId });
@@ -628,14 +634,6 @@ export class BookingService {
     return running;
   }
 
-  /** The showtime a hold id names; an unknown showtime is the hold's HOLD_NOT_FOUND. */
-  private async cachedShowtimeOfHold(showtimeId: string, holdId: string): Promise<CachedShowtime> {
-    try {
-      return await this.cachedShowtime(showtimeId);
-    } catch (e) {
-      throw e instanceof BoxofficeError && e.code === 'SHOWTIME_NOT_FOUND' ? new BoxofficeError('HOLD_NOT_FOUND', { holdId }) : e;
-    }
-  }
 
   private async cachedShowtime(showtimeId: string): Promise<CachedShowtime> {
     if (typeof showtimeId !== 'string' || !SHOWTIME_ID_PATTERN.test(showtimeId)) {

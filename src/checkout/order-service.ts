@@ -119,9 +119,7 @@ export class OrderService {
       if (existing.owner !== owner) throw new BoxofficeError('HOLD_NOT_FOUND', { holdId });
       return { order: existing, created: false };
     }
-    const showtime = await this.deps.booking.showtime(showtimeId).catch((e: unknown) => {
-      throw e instanceof BoxofficeError && e.code === 'SHOWTIME_NOT_FOUND' ? new BoxofficeError('HOLD_NOT_FOUND', { holdId }) : e;
-    });
+    const showtime = await this.deps.booking.showtimeOfHold(holdId);
     if (isFree(showtime.prices)) throw new BoxofficeError('SHOWTIME_FREE', { showtimeId, holdId });
     // Holds of a showtime that has started are still taken (seat maps stay live), but nobody pays
     // for one: the seat could not be used, and a paid order of a started showtime opens reviews.

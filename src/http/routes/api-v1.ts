@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import '../../checkout/checkout-errors.ts';
 import { MAX_BEST_COUNT, type BookingService } from '../../booking/booking-service.ts';
 import type { BookingRepository } from '../../domain/booking-repository.ts';
-import type { SeatMap, Showtime } from '../../domain/booking.ts';
+import type { Hold, SeatMap, Showtime } from '../../domain/booking.ts';
 import { BoxofficeError } from '../../domain/errors.ts';
 import type { Rating } from '../../domain/orders.ts';
 import { callerOf } from '../plugins/identity.ts';
@@ -57,6 +57,8 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
         return toShowtimeView(s, withLayout, left);
       }),
     );
+  /** A hold as every hold answer shows it: with how far it can be extended, and its prices when the showtime is known. */
+  const holdView = (hold: Hold, showtime?: Showtime) => toHoldView(hold, service.maxExpiresAt(hold), showtime);
   const anonymousJson = new WeakMap<SeatMap, string>();
 
   app.post(
@@ -162,7 +164,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
         description: [
           'Send exactly one of `seats` (the seats to hold) and `best` (how many seats to find). Either way the hold is all or none and counts against MAX_SEATS_PER_OWNER and the hold rate limits.',
           '',
-          '`best` finds the best free seats: `count` (1 to 10) adjacent seats in one row (an aisle breaks a row), nearest the middle of the row about 60% of the way back from the screen, never leaving a single free seat stranded beside the block when another block exists; `accessible` of them (default 0) accessible places, the rest not accessible when possible. With `together` (default true) and no such block: 409 `NO_SEATS_TOGETHER` whose `details.split` names the seats a split would take (not held); ask again with `"together": false` to hold them. Too few free seats: 409 `NOT_ENOUGH_SEATS` with `details.available`. A rival taking a chosen seat meanwhile makes the server pick again (up to 5 tries, then 409 `SEAT_UNAVAILABLE`); it never holds part of a pick.',
+          '`best` finds the best free seats: `count` (1 to 10) adjacent seats in one row (an aisle breaks a row), nearest the middle of the row about 60% of the way back from the screen, never leaving a single free seat stranded beside the block when another block with the accessible places asked for exists; `accessible` of them (default 0) accessible places, the rest not accessible when possible. With `together` (default true) and no such block: 409 `NO_SEATS_TOGETHER` whose `details.split` names the seats a split would take (not held); ask again with `"together": false` to hold them. Too few free seats: 409 `NOT_ENOUGH_SEATS` with `details.available`. A rival taking a chosen seat meanwhile makes the server pick again (up to 5 tries, then 409 `SEAT_UNAVAILABLE`); it never holds part of a pick.',
         ].join('\n'),
         security: bearer,
         params: idParam('showtimeId', 'showtime id'),
@@ -201,7 +203,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const hold = await service.hold({ showtimeId: request.params.showtimeId, owner: callerOf(request).owner, ...request.body });
-      return reply.status(201).send(toHoldView(hold, service.maxExpiresAt(hold), await service.showtime(hold.showtimeId)));
+      return reply.status(201).send(holdView(hold, await service.showtime(hold.showtimeId)));
     },
   );
 
@@ -220,7 +222,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const holds = await service.holdsOf(request.params.showtimeId, callerOf(request).owner);
       const showtime = await service.showtime(request.params.showtimeId);
-      return { holds: holds.map((h) => toHoldView(h, service.maxExpiresAt(h), showtime)) };
+      return { holds: holds.map((h) => holdView(h, showtime)) };
     },
   );
 
@@ -238,7 +240,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => ({
-      holds: (await service.liveHoldsOf(callerOf(request).owner)).map(({ hold, showtime }) => toHoldView(hold, service.maxExpiresAt(hold), showtime)),
+      holds: (await service.liveHoldsOf(callerOf(request).owner)).map(({ hold, showtime }) => holdView(hold, showtime)),
     }),
   );
 
@@ -258,7 +260,7 @@ export const apiV1Routes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const hold = await service.extendHold({ holdId: request.params.holdId, owner: callerOf(request).owner });
-      return toHoldView(hold, service.maxExpiresAt(hold), await service.showtime(hold.showtimeId));
+      return holdView(hold, await service.showtime(hold.showtimeId));
     },
   );
 
