@@ -174,24 +174,36 @@ async function seed(env: Record<string, string>): Promise<void> {
 
 const seatName = (i: number) => `${String.fromCharCode(65 + Math.floor((i % 500) / 25))}${(i % 25) + 1}`;
 
-async function benchStore(store: 'memory' | 'redis' | 'postgres', ceiling: number): Promise<void> {
-  log(`store: ${store}`);
+/**
+ * A bench server's settings: a run id (its Redis key prefix, PostgreSQL schema), a new data folder,
+ * no demo catalog, quiet logs, no lab; `settings` adds the store's and names what depends on the id.
+ */
+async function serverEnv(settings: (id: string) => Record<string, string>): Promise<{ id: string; dataDir: string; env: Record<string, string> }> {
   const id = `bench_${randomUUID().slice(0, 8)}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-bench-'));
-  const env: Record<string, string> = {
+  const env = {
     PORT: '0',
-    HOLD_STORE: store,
+    HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     TOKEN_SECRET: SECRET,
     DEMO_CATALOG: 'false',
     MAX_SEATS_PER_OWNER: '1000',
     LOG_LEVEL: 'warn',
     LAB_ENABLED: 'false',
-    REDIS_URL: store === 'redis' ? REDIS_URL : '',
     REDIS_KEY_PREFIX: `${id}:`,
+    ...settings(id),
+  };
+  return { id, dataDir, env };
+}
+
+async function benchStore(store: 'memory' | 'redis' | 'postgres', ceiling: number): Promise<void> {
+  log(`store: ${store}`);
+  const { id, dataDir, env } = await serverEnv((id) => ({
+    HOLD_STORE: store,
+    REDIS_URL: store === 'redis' ? REDIS_URL : '',
     DATABASE_URL: store === 'memory' ? '' : DATABASE_URL,
     DATABASE_SCHEMA: store === 'memory' ? '' : id,
-  };
+  }));
   await seed(env);
   // PORT=0: the server logs the port it got.
   const server = await startChild(['src/server.ts'], { ...env, LOG_LEVEL: 'info' }, /Boxoffice is serving http:\/\/127\.0\.0\.1:(\d+)/);
@@ -505,20 +517,9 @@ async function followOrders(url: string, token: string) {
 async function benchCheckout(queue: 'embedded' | 'rabbitmq'): Promise<void> {
   const store = queue === 'embedded' ? 'redis+pg, embedded queue' : 'redis+pg, RabbitMQ';
   log(`checkout: ${store}`);
-  const id = `bench_${randomUUID().slice(0, 8)}`;
-  const dataDir = await mkdtemp(join(tmpdir(), 'boxoffice-bench-'));
-  const env: Record<string, string> = {
-    PORT: '0',
-    HOST: '127.0.0.1',
+  const { id, dataDir, env } = await serverEnv((id) => ({
     HOLD_STORE: 'redis',
-    DATA_DIR: dataDir,
-    TOKEN_SECRET: SECRET,
-    DEMO_CATALOG: 'false',
-    MAX_SEATS_PER_OWNER: '1000',
-    LOG_LEVEL: 'warn',
-    LAB_ENABLED: 'false',
     REDIS_URL,
-    REDIS_KEY_PREFIX: `${id}:`,
     // The name marks this run's PostgreSQL backends, whose CPU is measured too.
     DATABASE_URL: `${DATABASE_URL}?application_name=${id}`,
     DATABASE_SCHEMA: id,
@@ -526,7 +527,7 @@ async function benchCheckout(queue: 'embedded' | 'rabbitmq'): Promise<void> {
     AMQP_PREFIX: `${id}.`,
     PAYMENT_WORKER: 'false',
     GATEWAY_LATENCY_MS,
-  };
+  }));
   await seedCheckout(env);
   const profile = (role: string) => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, `${role}-${queue}-${id}`)}`] : []);
   const server = await startChild(['src/server.ts'], { ...env, LOG_LEVEL: 'info' }, /Boxoffice is serving http:\/\/127\.0\.0\.1:(\d+)/, profile('server'));
