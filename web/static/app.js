@@ -4,10 +4,10 @@
 // hold ends only by Release, by running out, by its purchase, or by the venue.
 import { createCheckout } from './checkout.js';
 import { $, el, say } from './common.js';
-import { priceText, when } from './format.js';
+import { naturalOrder, priceText, reference, when } from './format.js';
 import { createHoldPanel } from './hold-panel.js';
 import { liveSeatFeed } from './live-seat-feed.js';
-import { createSeatMap, naturalOrder } from './seat-map.js';
+import { createSeatMap } from './seat-map.js';
 import { mountAccount } from './site/account-dialog.js';
 import { session } from './site/account.js';
 import { createShowtimePicker, showtimeInUrl } from './site/showtime-picker.js';
@@ -48,8 +48,6 @@ const state = {
 const api = (/** @type {string} */ method, /** @type {string} */ path, /** @type {unknown} */ body = undefined) => session.api(method, path, body);
 
 const isFree = (/** @type {Prices | undefined} */ prices) => !prices || (prices.standard === 0 && prices.premium === 0 && prices.accessible === 0);
-/** A booking's short reference, read at the door: the first 8 characters of its id after the showtime ("inception-1.Xy3k9Qa2..." -> "Xy3k9Qa2"). */
-export const reference = (/** @type {string} */ id) => (id.split('.').pop() ?? id).slice(0, 8);
 
 const checkout = createCheckout({
   api,
@@ -565,7 +563,9 @@ myBookings = createMyBookings({ checkout, api, movieTitle: (id) => picker.title(
 
 /** The hold bar, on My bookings: a live hold stays in sight, with Back to seats and Release. */
 const holdBar = createHoldBar($('hold-bar'), {
-  token: () => session.token(),
+  // Through the session, so an access token that ran out is renewed from the refresh cookie.
+  api,
+  hasToken: () => session.token() !== null,
   showtime: (id) => picker.showtimes.get(id),
   movieTitle: (id) => picker.title(id),
   say,

@@ -3,15 +3,13 @@
 // What the page shows is derived from the order's state and its last payment, so a reload, a second
 // tab or a lost message all end up showing the same thing.
 import { $, el, imageDataUrl, say } from './common.js';
-import { cardText, clock, money, ORDER_STATE_WORDS, seatsText, when } from './format.js';
+import { cardText, clock, money, ORDER_STATE_WORDS, reference, seatsText, when } from './format.js';
 
 const EMAIL_KEY = 'boxoffice.email';
 
 /** Focuses the first element under `root` that matches (nothing when there is none). */
 const focusIn = (/** @type {ParentNode | null | undefined} */ root, /** @type {string} */ selector) => /** @type {HTMLElement | null | undefined} */ (root?.querySelector(selector))?.focus();
 
-/** An order's short reference, read at the door: the first 8 characters of its id after "ord_". */
-export const orderReference = (/** @type {string} */ id) => id.replace(/^ord_/, '').slice(0, 8);
 /** Polling while a payment or refund is on its way: often without the socket, now and then with it. */
 const POLL_MS = { alone: 1_000, withSocket: 4_000 };
 
@@ -92,7 +90,8 @@ export function createCheckout(hooks) {
 
   /** The countdowns of the panel and of My bookings. */
   function tick(now) {
-    for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.countdown[data-ends]'))) node.textContent = clock(Number(node.dataset.ends) - now);
+    // My bookings' countdowns (the hold panel and the hold bar tick their own).
+    for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('#order-list .countdown[data-ends]'))) node.textContent = clock(Number(node.dataset.ends) - now);
     const left = $('checkout').querySelector('.window .countdown');
     if (active && left) left.textContent = clock((orders.get(active.orderId)?.expiresAt ?? active.hold.expiresAt) - now);
     if (active && !active.orderId && active.hold.expiresAt <= now && active.key?.startsWith('form')) renderPanel();
@@ -259,7 +258,7 @@ export function createCheckout(hooks) {
     } else if (phase === 'tickets') {
       body = [
         el('p', { role: 'status', class: 'paid' }, `Paid ${money(order.total, order.currency)} with ${cardText(last.card)}. Show these at the door; they are also under My bookings.`),
-        el('p', { class: 'reference' }, 'Booking reference ', el('strong', { class: 'ref', text: orderReference(order.id) }), ` · ${seatsText(order.lines.map((l) => l.seat))}`),
+        el('p', { class: 'reference' }, 'Booking reference ', el('strong', { class: 'ref', text: reference(order.id) }), ` · ${seatsText(order.lines.map((l) => l.seat))}`),
         ticketsList(order),
         el('p', { class: 'panel-actions' }, el('button', { type: 'button', text: 'Book more seats', onclick: () => { close(); focusIn($('grid'), '.seat.available'); } }), ' ', el('a', { href: '#orders', text: 'My bookings' })),
       ];

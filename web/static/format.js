@@ -24,9 +24,18 @@ const showtimeFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', mo
 /** When a showtime starts (epoch ms or ISO text), e.g. "Wed, Nov 25, 14:00". */
 export const when = (time) => showtimeFormat.format(new Date(time));
 
+/** "J9" before "J10": row labels by letter, seat numbers by number. */
+export const naturalOrder = (/** @type {string[]} */ ids) => [...ids].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+
 /** "Seat D5" or "Seats D5, D9, D10" in natural order ("seats D5, D6" inside a sentence). */
 export const seatsText = (seats, { inSentence = false } = {}) =>
-  `${seats.length > 1 ? 'Seats' : 'Seat'} ${[...seats].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).join(', ')}`.replace(/^S/, inSentence ? 's' : 'S');
+  `${seats.length > 1 ? 'Seats' : 'Seat'} ${naturalOrder(seats).join(', ')}`.replace(/^S/, inSentence ? 's' : 'S');
+
+/**
+ * A booking's or an order's short reference, read at the door: the first 8 characters of its id
+ * after the showtime or the "ord_" ("inception-1.Xy3k9Qa2..." -> "Xy3k9Qa2").
+ */
+export const reference = (/** @type {string} */ id) => (id.startsWith('ord_') ? id.slice(4) : (id.split('.').pop() ?? id)).slice(0, 8);
 
 /** An order's state in people's words. */
 export const ORDER_STATE_WORDS = {

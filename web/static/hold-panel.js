@@ -4,8 +4,7 @@
 // left turns urgent under a minute (colour, icon and words), and a polite live region tells screen
 // readers at 2 minutes, 1 minute and 30 seconds, not every second.
 import { el } from './common.js';
-import { clock, money } from './format.js';
-import { naturalOrder } from './seat-map.js';
+import { clock, money, naturalOrder } from './format.js';
 
 /** @typedef {import('./types.d.ts').Hold} Hold */
 /**
@@ -112,7 +111,7 @@ export function createHoldPanel({ root, hold, confirm, checkout, extend, release
       el('p', { class: 'hold-seats' }, countedSeats(seats), priced ? el('span', { class: 'nowrap' }, ' · ', el('strong', { class: 'hold-total', text: money(h.total ?? 0, h.currency ?? 'EUR') })) : el('span', { class: 'nowrap', text: ' · free' })),
       el('p', { class: 'hold-time' },
         el('span', { class: 'time-icon', 'aria-hidden': 'true' }), ' ',
-        el('span', { class: 'countdown', role: 'timer', 'data-ends': String(h.expiresAt), text: clock(h.expiresAt - Date.now()) }), ' left',
+        el('span', { class: 'countdown', role: 'timer', text: clock(h.expiresAt - Date.now()) }), ' left',
         el('span', { class: 'urgent-words', text: ' · under a minute: act now' })),
       el('div', { class: 'timebar', 'aria-hidden': 'true' }, el('span', { class: 'timebar-fill' })),
       el('div', { class: 'hold-actions' }, actions));

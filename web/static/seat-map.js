@@ -31,8 +31,6 @@ const MAX_SEAT = 48;
 /** A phone's zoomed-in seat: big enough to tap. */
 const TAP_SEAT = 32;
 
-/** "J9" before "J10": row labels by letter, seat numbers by number. */
-export const naturalOrder = (/** @type {string[]} */ ids) => [...ids].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
 
 /**
  * @param {{

@@ -2,9 +2,8 @@
 // all), a live hold is never out of sight: "You hold 3 seats for Arrival, Thu 20:00, 8:12 left
 // [Back to seats] [Release]". It reads the person's holds from GET /api/v1/holds when shown and every
 // few seconds while shown, and counts down every second.
-import { el, request } from '../common.js';
-import { clock } from '../format.js';
-import { naturalOrder } from '../seat-map.js';
+import { el } from '../common.js';
+import { clock, naturalOrder } from '../format.js';
 
 /** @typedef {import('../types.d.ts').Hold} Hold */
 
@@ -14,7 +13,8 @@ const startFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour:
 /**
  * @param {HTMLElement} root
  * @param {{
- *   token: () => string | null,
+ *   api: (method: string, path: string, body?: unknown) => Promise<any>,
+ *   hasToken: () => boolean,
  *   showtime: (showtimeId: string) => { movieId: string, startsAt: string } | undefined,
  *   movieTitle: (movieId: string) => string,
  *   backToSeats: (hold: Hold) => void,
@@ -34,11 +34,10 @@ export function createHoldBar(root, hooks) {
   let key = '';
 
   async function load() {
-    const token = hooks.token();
-    if (!token) return;
+    if (!hooks.hasToken()) return;
     lastLoad = Date.now();
     try {
-      const answer = await request('GET', '/api/v1/holds', { token });
+      const answer = await hooks.api('GET', '/api/v1/holds');
       holds = answer.holds.filter((/** @type {Hold} */ h) => h.state === 'held' || h.state === 'confirming');
     } catch {
       // An older server (404) or the network: keep what was shown; the next tick tries again.
@@ -85,7 +84,7 @@ export function createHoldBar(root, hooks) {
 
   async function release(/** @type {Hold} */ hold) {
     try {
-      await request('DELETE', `/api/v1/holds/${encodeURIComponent(hold.id)}`, { token: hooks.token() });
+      await hooks.api('DELETE', `/api/v1/holds/${encodeURIComponent(hold.id)}`);
       holds = holds.filter((h) => h.id !== hold.id);
       hooks.say?.(`Released ${naturalOrder(hold.seats).join(', ')}: ${hold.seats.length > 1 ? 'they are' : 'it is'} back on sale.`, true);
       hooks.released?.(hold);

@@ -2,17 +2,10 @@
 // each with its state, seats, total and booking reference. It follows the orders live (the checkout
 // module's store, fed by the socket's follow-orders and by polling) and reloads the free bookings when
 // the view is shown. The view is #orders in the address, so a reload and Back keep it.
-import { orderReference } from '../checkout.js';
 import { $, el, say } from '../common.js';
-import { cardText, clock, money, ORDER_STATE_WORDS, seatsText, when } from '../format.js';
+import { cardText, clock, money, ORDER_STATE_WORDS, reference, seatsText, when } from '../format.js';
 
-/** @typedef {{ id: string, showtimeId: string, seats: string[], createdAt: number }} Booking */
-
-/**
- * The short form of a free booking's id, read out at the door: the same as the hold panel's (an
- * order's is checkout.js's orderReference, the same as its tickets').
- */
-export const reference = (/** @type {string} */ id) => (id.split('.').pop() ?? id).slice(0, 8);
+/** @typedef {import('../types.d.ts').Booking} Booking */
 
 /** Past the order's `cancellableUntil` (the start less CANCEL_CUTOFF), a paid order has no Cancel button. */
 const tooLateToCancel = (/** @type {any} */ order, /** @type {any} */ ui) => order.state === 'paid' && (ui?.refusedLate || Date.now() > order.cancellableUntil);
@@ -146,7 +139,7 @@ export function createMyBookings(hooks) {
         el('h3', { class: 'order-title', tabindex: '-1' }, titleOf(order)),
         el('span', { class: `badge badge-${order.state}`, text: ORDER_STATE_WORDS[order.state] })),
       el('p', { class: 'order-what', text: `${seatsText(seats)} · ${money(order.total, order.currency)}` }),
-      el('p', { class: 'order-ref' }, 'Booking reference ', el('strong', { class: 'reference', text: orderReference(order.id) })),
+      el('p', { class: 'order-ref' }, 'Booking reference ', el('strong', { class: 'reference', text: reference(order.id) })),
       el('p', { class: 'order-status' }, ...status),
       order.state === 'paid' ? el('details', { class: 'order-tickets' }, el('summary', { text: `Tickets (${order.tickets.length})` }), c.ticketsList(order)) : null,
       actions.length ? el('p', { class: 'order-actions' }, ...actions.flatMap((a) => [a, ' '])) : null,
