@@ -8,11 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { axeViolations } from '../support/axe.ts';
-import { chromiumSkip, launchChromium, OUTPUT } from '../support/browser.ts';
-import { chooseShowtime } from '../support/site.ts';
+import { chromiumSkip, DESKTOP, launchChromium, OUTPUT, PHONE, screenshots } from '../support/browser.ts';
+import { chooseShowtime, seatState } from '../support/site.ts';
 
-const DESKTOP = { width: 1366, height: 768 };
-const PHONE = { width: 390, height: 844 };
 
 describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
   let s: TestServer;
@@ -44,9 +42,6 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await page.locator('[data-seat="D5"]').waitFor();
   }
   const seat = (page: Page, id: string) => page.locator(`[data-seat="${id}"]`);
-  async function seen(page: Page, id: string, state: string, timeout = 2_000): Promise<void> {
-    await page.waitForFunction(([i, st]) => document.querySelector(`[data-seat="${i}"]`)?.getAttribute('data-state') === st, [id, state], { timeout });
-  }
   /** Shows `showtime` of `movie` and waits for its seat map (`seats` of them). */
   async function show(page: Page, movie: string, showtime: string, seats: number): Promise<void> {
     await chooseShowtime(page, showtime);
@@ -60,21 +55,7 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     return owner;
   };
   /** Pictures of the page at both sizes, in colour and in greyscale (the states must read without colour). */
-  async function shot(page: Page, name: string): Promise<void> {
-    const own = page.viewportSize() ?? DESKTOP;
-    for (const size of own.width === PHONE.width ? [PHONE, DESKTOP] : [DESKTOP, PHONE]) {
-      const label = size === PHONE ? 'phone' : 'desktop';
-      if (size.width !== page.viewportSize()?.width) {
-        await page.setViewportSize(size);
-        await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
-      }
-      await page.screenshot({ path: `${OUTPUT}/booking-${name}-${label}.png`, animations: 'disabled' });
-      await page.evaluate(() => { document.documentElement.style.filter = 'grayscale(1)'; });
-      await page.screenshot({ path: `${OUTPUT}/booking-${name}-${label}-grey.png`, animations: 'disabled' });
-      await page.evaluate(() => { document.documentElement.style.filter = ''; });
-    }
-    await page.setViewportSize(own);
-  }
+  const shot = (page: Page, name: string) => screenshots(page, `booking-${name}`, { grey: true });
 
   it('holds seats of a free showtime, shows them in the panel with the time, and confirms with a reference', async () => {
     for (const page of [alice, bob]) await show(page, 'inception', 'inception-1', 40);
@@ -85,8 +66,8 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     assert.equal(await seat(alice, 'D5').getAttribute('aria-pressed'), 'true');
     assert.match(await alice.locator('#hold-panel').innerText(), /Selected: 2 seats: D5, D6/);
     await alice.getByRole('button', { name: 'Hold 2 seats' }).click();
-    await seen(alice, 'D5', 'mine');
-    await seen(bob, 'D6', 'held');
+    await seatState(alice, 'D5', 'mine');
+    await seatState(bob, 'D6', 'held');
     assert.match((await seat(bob, 'D5').getAttribute('aria-label')) ?? '', /held by someone else/);
     // The focus is on the panel, which says what is held and for how long.
     assert.equal(await alice.evaluate(() => document.activeElement?.id), 'hold-title');
@@ -105,8 +86,8 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     assert.match(await alice.locator('.notice-done').innerText(), /Booking reference\s+\S{6,}[\s\S]*2 seats: D5, D6/);
     // The step indicator ends on Tickets for a free booking too (it went back to Seats).
     await alice.waitForFunction(() => document.querySelector('#steps [aria-current="step"]')?.getAttribute('data-step') === 'tickets', null, { timeout: 2_000 });
-    await seen(alice, 'D5', 'yours');
-    await seen(bob, 'D5', 'booked');
+    await seatState(alice, 'D5', 'yours');
+    await seatState(bob, 'D5', 'booked');
     assert.match((await seat(alice, 'D5').getAttribute('aria-label')) ?? '', /booked by you/);
     await shot(alice, 'booked');
     assert.deepEqual(await axeViolations(alice), []);
@@ -122,7 +103,7 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await alice.reload();
     await ready(alice);
     await alice.locator('.hold-card', { hasText: 'J9, J10' }).waitFor();
-    await seen(alice, 'J9', 'mine');
+    await seatState(alice, 'J9', 'mine');
     assert.equal(await alice.evaluate(() => new URL(location.href).searchParams.get('showtime')), 'arrival-1');
     // A second tab of the same person shows it too, with its showtime.
     const tab = await alice.context().newPage();
@@ -149,7 +130,7 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     assert.match(await alice.locator('.hold-card .countdown').innerText(), /^(10:00|9:5\d)$/);
     await s.box.service.releaseHold({ holdId: urgent.id, owner });
     await s.box.service.holdSeats({ showtimeId: 'arrival-1', owner, seats: ['G10'], ttlMs: 800 });
-    await seen(alice, 'G10', 'mine');
+    await seatState(alice, 'G10', 'mine');
     await alice.locator('.notice-ended', { hasText: 'ran out' }).waitFor({ timeout: 3_000 });
     assert.equal(await alice.locator('.hold-card').count(), 0);
     assert.match(await alice.locator('#hold-notice').innerText(), /G10/);
@@ -244,7 +225,7 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await page.keyboard.press('Space');
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Enter');
-    await seen(page, 'C3', 'selected');
+    await seatState(page, 'C3', 'selected');
     // One Tab leaves the map (one Tab stop), the next reaches Hold.
     for (let i = 0; i < 10 && !(await focusedText(page)).startsWith('Hold 2'); i++) await page.keyboard.press('Tab');
     assert.equal(await focusedText(page), 'Hold 2 seats');
@@ -302,7 +283,7 @@ describe('booking page in Chromium', { skip: chromiumSkip() }, () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-seat]').length === 240);
     const owner = await ownerOf(alice);
     await s.box.service.holdSeats({ showtimeId: 'arrival-2', owner, seats: ['B7'] });
-    await seen(page, 'B7', 'held', 3_000);
+    await seatState(page, 'B7', 'held', 3_000);
     assert.equal(sockets, 1, "the server closed the page's socket");
     await page.close();
   });

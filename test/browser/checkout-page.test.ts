@@ -8,11 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { axeViolations } from '../support/axe.ts';
-import { chromiumSkip, launchChromium, OUTPUT } from '../support/browser.ts';
-import { chooseShowtime } from '../support/site.ts';
+import { chromiumSkip, DESKTOP, launchChromium, OUTPUT, PHONE, screenshots } from '../support/browser.ts';
+import { chooseShowtime, seatState } from '../support/site.ts';
 
-const DESKTOP = { width: 1366, height: 768 };
-const PHONE = { width: 390, height: 844 };
 const EXPIRY = `12/${String(new Date().getFullYear() + 2).slice(-2)}`;
 
 describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, () => {
@@ -47,17 +45,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
   });
 
   /** The page at both sizes (a desktop page is narrowed to a phone's width for its second picture). */
-  async function shot(page: Page, name: string): Promise<void> {
-    const size = page.viewportSize() ?? DESKTOP;
-    const other = size.width === PHONE.width ? DESKTOP : PHONE;
-    await page.screenshot({ path: `${OUTPUT}/checkout-${name}-${size.width === PHONE.width ? 'phone' : 'desktop'}.png`, fullPage: true, animations: 'disabled' });
-    await page.setViewportSize(other);
-    // Two frames after the resize, so the picture is of the page laid out and painted at the new size
-    // (on a loaded machine a picture taken at once showed the form's lower half blank).
-    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
-    await page.screenshot({ path: `${OUTPUT}/checkout-${name}-${other.width === PHONE.width ? 'phone' : 'desktop'}.png`, fullPage: true, animations: 'disabled' });
-    await page.setViewportSize(size);
-  }
+  const shot = (page: Page, name: string) => screenshots(page, `checkout-${name}`, { fullPage: true });
   async function pick(page: Page, showtime: string, seats: string[]): Promise<void> {
     await chooseShowtime(page, showtime);
     await page.locator('[data-seat="B7"]').waitFor();
@@ -70,9 +58,6 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     await page.locator(`${scope} input[name="cvc"]`).fill('123');
   }
   const state = (page: Page, id: string) => page.locator(`[data-seat="${id}"]`).getAttribute('data-state');
-  async function seen(page: Page, id: string, want: string, timeout = 2_000): Promise<void> {
-    await page.waitForFunction(([i, st]) => document.querySelector(`[data-seat="${i}"]`)?.getAttribute('data-state') === st, [id, want], { timeout });
-  }
 
   it('shows prices, checks the hold out, pays, and ends with QR tickets', async () => {
     await pick(bob, 'arrival-3', []);
@@ -96,7 +81,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     assert.deepEqual(await axeViolations(ann), []);
     assert.match(await ann.locator('#checkout .lines').innerText(), /E5\s+standard\s+€14\.50[\s\S]*Total\s+€29\.00/);
     assert.match(await ann.locator('#checkout .hint').innerText(), /4242 4242 4242 4242 pays/);
-    await seen(bob, 'E5', 'held');
+    await seatState(bob, 'E5', 'held');
 
     // A wrong form is said in words beside the field, and nothing is sent.
     await ann.keyboard.type('ann@example');
@@ -129,8 +114,8 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     assert.match(Buffer.from(svg[1]!, 'base64').toString('utf8'), /^<svg[\s\S]*<\/svg>\s*$/);
     assert.equal(await ann.locator('#checkout .ticket').count(), 2);
     assert.match(await ann.locator('#checkout .ticket').first().innerText(), /Seat E5[\s\S]*Code ord_/);
-    await seen(ann, 'E5', 'yours');
-    await seen(bob, 'E5', 'booked');
+    await seatState(ann, 'E5', 'yours');
+    await seatState(bob, 'E5', 'booked');
     await shot(ann, '4-tickets');
     assert.deepEqual(await axeViolations(ann), []);
   });
@@ -155,7 +140,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     await bob.getByRole('button', { name: 'Pay €12.50' }).click();
     await bob.locator('#checkout h2', { hasText: 'Your tickets' }).waitFor({ timeout: 10_000 });
     assert.match(await bob.locator('#checkout .paid').innerText(), /Paid €12\.50 with Mastercard ending 4444/);
-    await seen(bob, 'C4', 'yours');
+    await seatState(bob, 'C4', 'yours');
   });
 
   it('pays a pending order from My bookings with another card', async () => {
@@ -183,7 +168,7 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
   it('cancels a paid order from My bookings: refunded, and its seats free on another page', async () => {
     await bob.locator('#nav-seats').click();
     await pick(bob, 'arrival-3', []);
-    await seen(bob, 'E5', 'booked');
+    await seatState(bob, 'E5', 'booked');
     await ann.locator('#nav-orders').click();
     const entry = ann.locator('.order[data-state="paid"]');
     await entry.waitFor();
@@ -201,8 +186,8 @@ describe('checkout on the booking page in Chromium', { skip: chromiumSkip() }, (
     assert.match(await refunded.locator('.badge').innerText(), /^Refunded$/);
     await refunded.locator('.order-status', { hasText: '€29.00 refunded to your card.' }).waitFor({ timeout: 10_000 });
     await ann.locator('#message', { hasText: 'Order cancelled' }).waitFor();
-    await seen(bob, 'E5', 'available');
-    await seen(bob, 'E6', 'available');
+    await seatState(bob, 'E5', 'available');
+    await seatState(bob, 'E6', 'available');
     await shot(ann, '8-refunded');
   });
 

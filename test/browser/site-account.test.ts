@@ -8,10 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { axeViolations } from '../support/axe.ts';
-import { chromiumSkip, launchChromium, OUTPUT } from '../support/browser.ts';
+import { chromiumSkip, DESKTOP, launchChromium, OUTPUT, PHONE } from '../support/browser.ts';
 
-const DESKTOP = { width: 1366, height: 768 };
-const PHONE = { width: 390, height: 844 };
 
 describe('the booking site: showtime choice and accounts in Chromium', { skip: chromiumSkip() }, () => {
   let s: TestServer;

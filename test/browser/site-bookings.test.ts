@@ -8,10 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { axeViolations } from '../support/axe.ts';
-import { chromiumSkip, launchChromium, OUTPUT } from '../support/browser.ts';
+import { chromiumSkip, DESKTOP, launchChromium, OUTPUT, PHONE, screenshots } from '../support/browser.ts';
 
-const DESKTOP = { width: 1366, height: 768 };
-const PHONE = { width: 390, height: 844 };
 const CARD = { number: '4242424242424242', expMonth: 12, expYear: new Date().getFullYear() + 2, cvc: '123' };
 
 describe('My bookings and the hold bar in Chromium', { skip: chromiumSkip() }, () => {
@@ -46,13 +44,7 @@ describe('My bookings and the hold bar in Chromium', { skip: chromiumSkip() }, (
     assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
     return data;
   }
-  async function shot(name: string): Promise<void> {
-    await page.screenshot({ path: `${OUTPUT}/site-bookings-${name}-desktop.png`, fullPage: true, animations: 'disabled' });
-    await page.setViewportSize(PHONE);
-    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
-    await page.screenshot({ path: `${OUTPUT}/site-bookings-${name}-phone.png`, fullPage: true, animations: 'disabled' });
-    await page.setViewportSize(DESKTOP);
-  }
+  const shot = (name: string) => screenshots(page, `site-bookings-${name}`, { fullPage: true });
   const entry = (id: string) => page.locator(`#order-list > [data-order="${id}"]`);
 
   it('lists a free booking and a paid order with references and tickets, live, and after a reload', async () => {

@@ -14,3 +14,8 @@ export async function chooseShowtime(page: Page, showtime: string): Promise<void
   await chip.click();
   await page.waitForFunction((id) => new URL(location.href).searchParams.get('showtime') === id && document.querySelector('#grid [data-seat]') !== null && document.querySelector(`[data-showtime="${id}"][aria-current="true"]`) !== null, showtime);
 }
+
+/** Waits until seat `id` on the map reads `state` (its data-state: available, selected, mine, held, booked, ...). */
+export async function seatState(page: Page, id: string, state: string, timeout = 2_000): Promise<void> {
+  await page.waitForFunction(([i, st]) => document.querySelector(`[data-seat="${i}"]`)?.getAttribute('data-state') === st, [id, state], { timeout });
+}
